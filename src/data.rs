@@ -1,0 +1,308 @@
+//! Labelled samples at the data boundary: [`Label`], [`Sample`], the on-device
+//! [`ReplayBuffer`] and the online [`Standardizer`].
+//!
+//! Data is checked once, where it enters: a [`Label`] is known to be below C, and a sample in a
+//! [`ReplayBuffer`] is known to be finite, so the training loop does not re-check either.
+
+use crate::error::{Error, Result};
+use crate::math::Float;
+use crate::rng::Rng;
+
+/// A class index known to be below `C`.
+///
+/// ```
+/// use tinysoftmax::Label;
+/// let y = Label::<3>::new(2)?;
+/// assert_eq!(y.index(), 2);
+/// assert!(Label::<3>::new(3).is_err());
+/// # Ok::<(), tinysoftmax::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Label<const C: usize>(u16);
+
+impl<const C: usize> Label<C> {
+    /// Checks that `index < C`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LabelOutOfRange`] when `index ≥ C`.
+    pub const fn new(index: usize) -> Result<Self> {
+        if index < C && index <= u16::MAX as usize {
+            #[expect(clippy::cast_possible_truncation, reason = "checked just above")]
+            Ok(Self(index as u16))
+        } else {
+            Err(Error::LabelOutOfRange)
+        }
+    }
+
+    /// A label from an index known to be below `C ≤ 65536` (the classifier's argmax).
+    pub(crate) const fn from_argmax(index: usize) -> Self {
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "the classifier asserts C <= 65536"
+        )]
+        Self(index as u16)
+    }
+
+    /// The class index, always below `C`.
+    ///
+    /// ```
+    /// assert_eq!(tinysoftmax::Label::<4>::new(1)?.index(), 1);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A feature vector with its label.
+///
+/// ```
+/// use tinysoftmax::{Label, Sample};
+/// let s = Sample::new([5.1_f32, 3.5, 1.4, 0.2], Label::<3>::new(0)?);
+/// assert_eq!(s.label.index(), 0);
+/// # Ok::<(), tinysoftmax::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Sample<const F: usize, const C: usize, T = f32> {
+    /// The features x ∈ R^F.
+    pub features: [T; F],
+    /// The class y.
+    pub label: Label<C>,
+}
+
+impl<const F: usize, const C: usize, T: Float> Sample<F, C, T> {
+    /// Pairs features with a label (no check: see [`Sample::check`]).
+    ///
+    /// ```
+    /// let s = tinysoftmax::Sample::new([0.0_f32; 2], tinysoftmax::Label::<2>::new(1)?);
+    /// assert_eq!(s.features, [0.0; 2]);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    pub const fn new(features: [T; F], label: Label<C>) -> Self {
+        Self { features, label }
+    }
+
+    /// Checks that every feature is finite.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NonFiniteFeature`] if any feature is NaN or ±∞.
+    ///
+    /// ```
+    /// use tinysoftmax::{Error, Label, Sample};
+    /// let y = Label::<2>::new(0)?;
+    /// assert!(Sample::new([1.0_f32, 2.0], y).check().is_ok());
+    /// assert_eq!(Sample::new([1.0_f32, f32::NAN], y).check(), Err(Error::NonFiniteFeature));
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    pub fn check(&self) -> Result<()> {
+        if self.features.iter().all(|x| x.is_finite()) {
+            Ok(())
+        } else {
+            Err(Error::NonFiniteFeature)
+        }
+    }
+}
+
+/// A fixed-capacity store of the `B` most recent labelled samples, for on-device training.
+///
+/// When full, a push overwrites the oldest sample, also after [`shuffle`](Self::shuffle) has
+/// reordered them (each slot carries its arrival number). Samples are checked on entry (finite
+/// features), so training can sweep [`as_slice`](Self::as_slice) without re-checking. The
+/// storage is a fixed array inside the value: no heap.
+///
+/// ```
+/// use tinysoftmax::{Label, ReplayBuffer, Rng, Sample};
+/// let mut buf = ReplayBuffer::<2, 2, 3>::new();
+/// let mut rng = Rng::new(1);
+/// for i in 0..5 {
+///     let x = i as f32;
+///     buf.push(Sample::new([x, -x], Label::new(i % 2)?))?;
+///     buf.shuffle(&mut rng);
+/// }
+/// assert_eq!(buf.len(), 3);
+/// assert_eq!(buf.overwritten(), 2);
+/// // The three newest remain.
+/// let mut kept: Vec<f32> = buf.as_slice().iter().map(|s| s.features[0]).collect();
+/// kept.sort_by(f32::total_cmp);
+/// assert_eq!(kept, [2.0, 3.0, 4.0]);
+/// # Ok::<(), tinysoftmax::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct ReplayBuffer<const F: usize, const C: usize, const B: usize, T = f32> {
+    samples: heapless::Vec<Sample<F, C, T>, B>,
+    /// Arrival number of each held sample, parallel to `samples`.
+    arrivals: [u32; B],
+    /// Arrival number of the next push (wrapping; ages are wrapping differences).
+    pushes: u32,
+    overwritten: u32,
+}
+
+impl<const F: usize, const C: usize, const B: usize, T: Float> Default
+    for ReplayBuffer<F, C, B, T>
+{
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const F: usize, const C: usize, const B: usize, T: Float> ReplayBuffer<F, C, B, T> {
+    /// An empty buffer. `B = 0` is a compile error:
+    ///
+    /// ```compile_fail
+    /// let b = tinysoftmax::ReplayBuffer::<2, 2, 0>::new();
+    /// ```
+    ///
+    /// ```
+    /// let b = tinysoftmax::ReplayBuffer::<4, 3, 32>::new();
+    /// assert!(b.is_empty());
+    /// ```
+    #[must_use]
+    pub const fn new() -> Self {
+        const { assert!(B >= 1, "a replay buffer needs a capacity of at least 1") };
+        Self {
+            samples: heapless::Vec::new(),
+            arrivals: [0; B],
+            pushes: 0,
+            overwritten: 0,
+        }
+    }
+
+    /// Adds a sample, overwriting the oldest one when the buffer is full.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NonFiniteFeature`] if a feature is NaN or ±∞; the buffer is then unchanged.
+    ///
+    /// ```
+    /// use tinysoftmax::{Label, ReplayBuffer, Sample};
+    /// let mut b = ReplayBuffer::<1, 2, 4>::new();
+    /// assert!(b.push(Sample::new([f32::INFINITY], Label::new(0)?)).is_err());
+    /// assert!(b.is_empty());
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    pub fn push(&mut self, sample: Sample<F, C, T>) -> Result<()> {
+        sample.check()?;
+        let slot = match self.samples.push(sample) {
+            Ok(()) => self.samples.len() - 1,
+            Err(sample) => {
+                let oldest = self.oldest_slot();
+                if let Some(s) = self.samples.get_mut(oldest) {
+                    *s = sample;
+                }
+                self.overwritten = self.overwritten.saturating_add(1);
+                oldest
+            }
+        };
+        if let Some(a) = self.arrivals.get_mut(slot) {
+            *a = self.pushes;
+        }
+        self.pushes = self.pushes.wrapping_add(1);
+        Ok(())
+    }
+
+    /// The slot whose sample arrived longest ago.
+    fn oldest_slot(&self) -> usize {
+        let mut oldest = (0, 0);
+        for (slot, &arrival) in self.arrivals.iter().enumerate().take(self.samples.len()) {
+            let age = self.pushes.wrapping_sub(arrival);
+            if age > oldest.1 {
+                oldest = (slot, age);
+            }
+        }
+        oldest.0
+    }
+
+    /// Number of samples held (at most `B`).
+    ///
+    /// ```
+    /// assert_eq!(tinysoftmax::ReplayBuffer::<1, 2, 4>::new().len(), 0);
+    /// ```
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.samples.len()
+    }
+
+    /// `true` when no sample is held.
+    ///
+    /// ```
+    /// assert!(tinysoftmax::ReplayBuffer::<1, 2, 4>::new().is_empty());
+    /// ```
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.samples.is_empty()
+    }
+
+    /// `true` when the next push overwrites the oldest sample.
+    ///
+    /// ```
+    /// use tinysoftmax::{Label, ReplayBuffer, Sample};
+    /// let mut b = ReplayBuffer::<1, 2, 1>::new();
+    /// b.push(Sample::new([1.0_f32], Label::new(1)?))?;
+    /// assert!(b.is_full());
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    #[must_use]
+    pub fn is_full(&self) -> bool {
+        self.samples.is_full()
+    }
+
+    /// How many samples have been overwritten since the buffer was created (saturating).
+    ///
+    /// ```
+    /// assert_eq!(tinysoftmax::ReplayBuffer::<1, 2, 4>::new().overwritten(), 0);
+    /// ```
+    #[must_use]
+    pub const fn overwritten(&self) -> u32 {
+        self.overwritten
+    }
+
+    /// The held samples, in the current (arrival or shuffled) order.
+    ///
+    /// ```
+    /// assert!(tinysoftmax::ReplayBuffer::<1, 2, 4>::new().as_slice().is_empty());
+    /// ```
+    #[must_use]
+    pub fn as_slice(&self) -> &[Sample<F, C, T>] {
+        &self.samples
+    }
+
+    /// Shuffles the held samples in place (uniform, seeded), keeping track of which is oldest.
+    ///
+    /// ```
+    /// use tinysoftmax::{Label, ReplayBuffer, Rng, Sample};
+    /// let mut b = ReplayBuffer::<1, 2, 8>::new();
+    /// for i in 0..8 {
+    ///     b.push(Sample::new([i as f32], Label::new(0)?))?;
+    /// }
+    /// b.shuffle(&mut Rng::new(2));
+    /// let order: Vec<f32> = b.as_slice().iter().map(|s| s.features[0]).collect();
+    /// assert_ne!(order, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    pub fn shuffle(&mut self, rng: &mut Rng) {
+        let (samples, arrivals) = (&mut self.samples, &mut self.arrivals);
+        rng.for_each_swap(samples.len(), |i, j| {
+            samples.swap(i, j);
+            arrivals.swap(i, j);
+        });
+    }
+
+    /// Removes every sample.
+    ///
+    /// ```
+    /// use tinysoftmax::{Label, ReplayBuffer, Sample};
+    /// let mut b = ReplayBuffer::<1, 2, 4>::new();
+    /// b.push(Sample::new([1.0_f32], Label::new(1)?))?;
+    /// b.clear();
+    /// assert!(b.is_empty());
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    pub fn clear(&mut self) {
+        self.samples.clear();
+    }
+}

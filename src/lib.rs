@@ -1,0 +1,20 @@
+#![doc = include_str!("../README.md")]
+#![no_std]
+
+pub mod data;
+pub mod error;
+pub mod loss;
+mod math;
+pub mod model;
+pub mod optim;
+mod rng;
+pub mod softmax;
+pub mod standardize;
+pub mod train;
+
+pub use data::{Label, ReplayBuffer, Sample};
+pub use error::{Error, Result};
+pub use math::Float;
+pub use model::Classifier;
+pub use rng::Rng;
+pub use standardize::Standardizer;

@@ -1,0 +1,363 @@
+//! Cross-entropy from logits, with its gradient in the logits, from the softmax kernel.
+//!
+//! With k = argmax z, m = z_k, s = Σ_{j≠k} exp(z_j − m) and L = ln_1p(s):
+//!
+//! ```text
+//! CE(z, y)   = (m − z_y) + L                    both terms ≥ 0: no cancellation
+//! ∂CE/∂z_j   = p_j − [j = y],  p_j = exp(z_j − m) / (1 + s)
+//! ∂CE/∂z_y   = −s / (1 + s)            if y = k (no 1 − p cancellation)
+//!            = p_y − 1 ∈ [−1, −½]      otherwise
+//! ```
+//!
+//! The textbook `−ln softmax(z)_y` returns 0 and a zero gradient once the loss falls below
+//! about 6e-8 in `f32`; this form keeps full relative accuracy down to the smallest normal
+//! number. Every function here takes the **logits**, never probabilities (like
+//! `torch.nn.functional.cross_entropy`, unlike `nll_loss`); passing probabilities gives a
+//! wrong, much flatter loss.
+//!
+//! The `_with_grad` functions are fused: one pass over the logits computes both the loss and
+//! the gradient, sharing the exponentials.
+//!
+//! Special values: NaN in gives NaN out; a masked true class (z_y = −∞) gives loss +∞ with a
+//! finite gradient; all logits −∞ gives NaN. For finite logits the loss is finite unless its
+//! exact value exceeds the largest float (|z_j − z_y| near 3.4e38 in `f32`), and the gradient
+//! is always finite.
+
+use crate::data::Label;
+use crate::error::{Error, Result};
+use crate::math::Float;
+use crate::softmax::{Compensated, Shift, exp_shifted_in_place, shift_by_max, sum_shifted_exp};
+
+/// The cross-entropy −ln softmax(z)_y of logits `z` for the class `y`.
+///
+/// Equals `torch.nn.functional.cross_entropy(z, y)` for one sample.
+///
+/// ```
+/// use tinysoftmax::{Label, loss::cross_entropy};
+/// let z = [2.0_f32, 0.0, 0.0];
+/// let y = Label::new(0)?;
+/// assert!((cross_entropy(&z, y) - 0.239_544_77).abs() < 1e-7);
+/// // A confident prediction keeps its tiny loss: ln(1 + 2e^-60) ≈ 1.751302e-26.
+/// let tiny = cross_entropy(&[60.0_f32, 0.0, 0.0], y);
+/// assert!((tiny - 1.751_302e-26).abs() <= 1e-32);
+/// # Ok::<(), tinysoftmax::Error>(())
+/// ```
+#[must_use]
+pub fn cross_entropy<T: Float, const C: usize>(z: &[T; C], y: Label<C>) -> T {
+    let shift = shift_by_max(z);
+    (shift.m - z[y.index()]) + sum_shifted_exp(z, shift).ln_1p()
+}
+
+/// [`cross_entropy`] and its gradient p − e_y in the logits, in one pass.
+///
+/// ```
+/// use tinysoftmax::{Label, loss::cross_entropy_with_grad};
+/// let (loss, grad) = cross_entropy_with_grad(&[0.0_f64, 0.0], Label::new(1)?);
+/// assert_eq!(loss, core::f64::consts::LN_2);
+/// assert_eq!(grad, [0.5, -0.5]);
+/// # Ok::<(), tinysoftmax::Error>(())
+/// ```
+#[must_use]
+pub fn cross_entropy_with_grad<T: Float, const C: usize>(z: &[T; C], y: Label<C>) -> (T, [T; C]) {
+    let (shift, s, grad) = fused_kernel(z, y);
+    ((shift.m - z[y.index()]) + s.ln_1p(), grad)
+}
+
+/// One pass over the logits: the shift, s = Σ_{j≠k} exp(z_j − m), and the gradient p − e_y.
+#[inline]
+fn fused_kernel<T: Float, const C: usize>(z: &[T; C], y: Label<C>) -> (Shift<T>, T, [T; C]) {
+    let shift = shift_by_max(z);
+    let mut grad = *z;
+    let s = exp_shifted_in_place(&mut grad, shift);
+    probabilities_from_exps(&mut grad, s);
+    grad[y.index()] = if y.index() == shift.k {
+        -(s / (T::ONE + s))
+    } else {
+        grad[y.index()] - T::ONE
+    };
+    (shift, s, grad)
+}
+
+/// Divides exp(z_j − m) by 1 + s, giving the probabilities.
+#[inline]
+fn probabilities_from_exps<T: Float, const C: usize>(e: &mut [T; C], s: T) {
+    let denominator = T::ONE + s;
+    for v in e.iter_mut() {
+        *v = *v / denominator;
+    }
+}
+
+/// Sum over j of q_j · (lse − z_j), skipping q_j = 0 (so masked classes with no target mass
+/// contribute 0, not 0·∞).
+fn weighted_gaps<T: Float, const C: usize>(z: &[T; C], q: &[T; C], shift: Shift<T>, l: T) -> T {
+    let mut acc = Compensated::new();
+    for (&zj, &qj) in z.iter().zip(q.iter()) {
+        if qj != T::ZERO {
+            acc.add(qj * ((shift.m - zj) + l));
+        }
+    }
+    acc.total()
+}
+
+/// C as a float.
+fn class_count<T: Float, const C: usize>() -> T {
+    T::from_u32(u32::try_from(C).unwrap_or(u32::MAX))
+}
+
+/// mean_j (lse − z_j) = L + mean_j (m − z_j), every term ≥ 0 (+∞ if a class is masked).
+fn mean_gap<T: Float, const C: usize>(z: &[T; C], shift: Shift<T>, l: T) -> T {
+    let mut acc = Compensated::new();
+    for &zj in z {
+        acc.add(shift.m - zj);
+    }
+    l + acc.total() / class_count::<T, C>()
+}
+
+/// The cross-entropy Σ_j q_j · (−ln softmax(z)_j) against soft targets `q`.
+///
+/// `q` is meant to be a probability vector (q ≥ 0, Σq = 1); it is not checked, and for any
+/// other `q` the result is what the formula gives. Targets of exactly 0 contribute 0 even
+/// where z_j = −∞. Equals `torch.nn.functional.cross_entropy(z, q)` with probability targets.
+///
+/// ```
+/// use tinysoftmax::loss::soft_cross_entropy;
+/// let z = [1.0_f64, 1.0];
+/// assert_eq!(soft_cross_entropy(&z, &[0.3, 0.7]), core::f64::consts::LN_2);
+/// ```
+#[must_use]
+pub fn soft_cross_entropy<T: Float, const C: usize>(z: &[T; C], q: &[T; C]) -> T {
+    let shift = shift_by_max(z);
+    weighted_gaps(z, q, shift, sum_shifted_exp(z, shift).ln_1p())
+}
+
+/// [`soft_cross_entropy`] and its gradient (Σq)·p − q in the logits, in one pass.
+///
+/// ```
+/// use tinysoftmax::loss::soft_cross_entropy_with_grad;
+/// let (loss, grad) = soft_cross_entropy_with_grad(&[0.0_f64, 0.0], &[0.25, 0.75]);
+/// assert_eq!(loss, core::f64::consts::LN_2);
+/// assert_eq!(grad, [0.25, -0.25]);
+/// ```
+#[must_use]
+pub fn soft_cross_entropy_with_grad<T: Float, const C: usize>(
+    z: &[T; C],
+    q: &[T; C],
+) -> (T, [T; C]) {
+    let shift = shift_by_max(z);
+    let mut grad = *z;
+    let s = exp_shifted_in_place(&mut grad, shift);
+    let loss = weighted_gaps(z, q, shift, s.ln_1p());
+    probabilities_from_exps(&mut grad, s);
+    let mut mass = Compensated::new();
+    for &qj in q {
+        mass.add(qj);
+    }
+    let mass = mass.total();
+    for (g, &qj) in grad.iter_mut().zip(q.iter()) {
+        *g = mass * *g - qj;
+    }
+    (loss, grad)
+}
+
+/// The cross-entropy used in training: class weights and label smoothing over a hard label.
+///
+/// With smoothing ε the target is q = (1 − ε)·e_y + ε/C, so
+///
+/// ```text
+/// loss(z, y) = w_y · [ (1 − ε)·CE(z, y) + ε · mean_j (lse(z) − z_j) ]
+/// grad(z, y) = w_y · [ (p − e_y) + ε·(e_y − 1/C) ]
+/// ```
+///
+/// **Class weights** scale a sample's whole (smoothed) loss by the weight of its true class,
+/// w_y; the smoothing part is not re-weighted per class (PyTorch instead weights each smoothing
+/// term by w_j). Over a data set the training objective is the weighted **sum divided by the
+/// number of samples n**, (1/n)·Σ_i w_{y_i}·loss_i, not by Σ_i w_{y_i} (PyTorch's
+/// `reduction="mean"`): that keeps the meaning of λ independent of the weights, and is what a
+/// per-sample SGD step estimates. With [`balanced_weights`](Self::balanced_weights), whose
+/// mean over the data is 1, the two conventions coincide.
+///
+/// ```
+/// use tinysoftmax::{Label, loss::CrossEntropy};
+/// let ce = CrossEntropy::<2, f64>::new().with_class_weights([1.0, 3.0])?.with_label_smoothing(0.1)?;
+/// let (loss, grad) = ce.loss_with_grad(&[0.0, 0.0], Label::new(1)?);
+/// assert!((loss - 3.0 * core::f64::consts::LN_2).abs() < 1e-15);
+/// assert!((grad[0] - 3.0 * 0.45).abs() < 1e-15 && (grad[1] + 3.0 * 0.45).abs() < 1e-15);
+/// # Ok::<(), tinysoftmax::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct CrossEntropy<const C: usize, T = f32> {
+    weights: [T; C],
+    smoothing: T,
+}
+
+impl<const C: usize, T: Float> Default for CrossEntropy<C, T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const C: usize, T: Float> CrossEntropy<C, T> {
+    /// Plain cross-entropy: every class weight 1, no smoothing.
+    ///
+    /// ```
+    /// let ce = tinysoftmax::loss::CrossEntropy::<3>::new();
+    /// assert_eq!(ce.class_weights(), &[1.0; 3]);
+    /// assert_eq!(ce.label_smoothing(), 0.0);
+    /// ```
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            weights: [T::ONE; C],
+            smoothing: T::ZERO,
+        }
+    }
+
+    /// Sets the class weights w_0 … w_{C−1}.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ClassWeight`] if a weight is negative or not finite, or all are 0.
+    ///
+    /// ```
+    /// use tinysoftmax::{Error, loss::CrossEntropy};
+    /// assert!(CrossEntropy::<2>::new().with_class_weights([1.0, 2.0]).is_ok());
+    /// assert_eq!(CrossEntropy::<2>::new().with_class_weights([0.0, 0.0]), Err(Error::ClassWeight));
+    /// ```
+    pub fn with_class_weights(self, weights: [T; C]) -> Result<Self> {
+        let valid = weights.iter().all(|&w| w.is_finite() && w >= T::ZERO);
+        if valid && weights.iter().any(|&w| w > T::ZERO) {
+            Ok(Self { weights, ..self })
+        } else {
+            Err(Error::ClassWeight)
+        }
+    }
+
+    /// Sets the label smoothing ε ∈ [0, 1] (PyTorch's `label_smoothing`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LabelSmoothing`] if ε is outside [0, 1] or NaN.
+    ///
+    /// ```
+    /// use tinysoftmax::loss::CrossEntropy;
+    /// assert!(CrossEntropy::<2>::new().with_label_smoothing(0.1).is_ok());
+    /// assert!(CrossEntropy::<2>::new().with_label_smoothing(f32::NAN).is_err());
+    /// ```
+    pub fn with_label_smoothing(self, epsilon: T) -> Result<Self> {
+        if epsilon >= T::ZERO && epsilon <= T::ONE {
+            Ok(Self {
+                smoothing: epsilon,
+                ..self
+            })
+        } else {
+            Err(Error::LabelSmoothing)
+        }
+    }
+
+    /// Weights n / (C·n_c) from per-class sample counts n_c ("balanced", as in scikit-learn);
+    /// classes with no samples get weight 0. Their mean over the data is 1.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoSamples`] if every count is 0.
+    ///
+    /// ```
+    /// use tinysoftmax::loss::CrossEntropy;
+    /// let w = CrossEntropy::<2, f64>::balanced_weights(&[30, 10])?;
+    /// assert_eq!(w, [40.0 / 60.0, 2.0]);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    pub fn balanced_weights(counts: &[u32; C]) -> Result<[T; C]> {
+        let total = counts.iter().fold(T::ZERO, |acc, &n| acc + T::from_u32(n));
+        if total == T::ZERO {
+            return Err(Error::NoSamples);
+        }
+        let classes = class_count::<T, C>();
+        let mut weights = [T::ZERO; C];
+        for (w, &n) in weights.iter_mut().zip(counts.iter()) {
+            if n > 0 {
+                *w = total / (classes * T::from_u32(n));
+            }
+        }
+        Ok(weights)
+    }
+
+    /// The class weights.
+    ///
+    /// ```
+    /// assert_eq!(tinysoftmax::loss::CrossEntropy::<2>::new().class_weights(), &[1.0, 1.0]);
+    /// ```
+    #[must_use]
+    pub const fn class_weights(&self) -> &[T; C] {
+        &self.weights
+    }
+
+    /// The label smoothing ε.
+    ///
+    /// ```
+    /// assert_eq!(tinysoftmax::loss::CrossEntropy::<2>::new().label_smoothing(), 0.0);
+    /// ```
+    #[must_use]
+    pub const fn label_smoothing(&self) -> T {
+        self.smoothing
+    }
+
+    /// The weighted, smoothed loss of one sample (see the type's docs).
+    ///
+    /// ```
+    /// use tinysoftmax::{Label, loss::{CrossEntropy, cross_entropy}};
+    /// let z = [0.5_f32, -1.0, 2.0];
+    /// let y = Label::new(2)?;
+    /// assert_eq!(CrossEntropy::new().loss(&z, y), cross_entropy(&z, y));
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    #[must_use]
+    pub fn loss(&self, z: &[T; C], y: Label<C>) -> T {
+        let shift = shift_by_max(z);
+        let l = sum_shifted_exp(z, shift).ln_1p();
+        self.combine(z, y, shift, l)
+    }
+
+    /// [`loss`](Self::loss) and its gradient in the logits, in one pass.
+    ///
+    /// ```
+    /// use tinysoftmax::{Label, loss::{CrossEntropy, cross_entropy_with_grad}};
+    /// let z = [0.5_f32, -1.0, 2.0];
+    /// let y = Label::new(0)?;
+    /// assert_eq!(CrossEntropy::new().loss_with_grad(&z, y), cross_entropy_with_grad(&z, y));
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    #[must_use]
+    pub fn loss_with_grad(&self, z: &[T; C], y: Label<C>) -> (T, [T; C]) {
+        let (shift, s, mut grad) = fused_kernel(z, y);
+        let l = s.ln_1p();
+        let w = self.weights[y.index()];
+        let eps = self.smoothing;
+        if eps > T::ZERO {
+            let uniform = eps / class_count::<T, C>();
+            for g in &mut grad {
+                *g -= uniform;
+            }
+            grad[y.index()] += eps;
+        }
+        if w != T::ONE {
+            for g in &mut grad {
+                *g *= w;
+            }
+        }
+        (self.combine(z, y, shift, l), grad)
+    }
+
+    /// w_y · [(1 − ε)·CE + ε·mean_j(lse − z_j)], from the kernel's shift and L.
+    fn combine(&self, z: &[T; C], y: Label<C>, shift: Shift<T>, l: T) -> T {
+        let ce = (shift.m - z[y.index()]) + l;
+        let eps = self.smoothing;
+        let smoothed = if eps > T::ZERO {
+            (T::ONE - eps) * ce + eps * mean_gap(z, shift, l)
+        } else {
+            ce
+        };
+        self.weights[y.index()] * smoothed
+    }
+}

@@ -1,0 +1,245 @@
+//! The float trait and every transcendental the crate uses.
+//!
+//! This is the only file that calls `libm`. Transcendentals are never reached through method
+//! syntax (`x.exp()`), because on the host that silently resolves to the standard library's
+//! function: host tests would then test something other than what ships, and host and device
+//! results would differ. `libm` gives the same bits on every target.
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
+}
+
+/// The floating-point types the crate computes in: `f32` (what ships) and `f64` (for reference
+/// and convexity testing).
+///
+/// The trait is sealed: it cannot be implemented outside this crate, so new methods can be
+/// added without a breaking change. Its methods route every transcendental through `libm`, so
+/// results are bit-identical on the host and on a microcontroller.
+///
+/// ```
+/// use tinysoftmax::Float;
+/// assert_eq!(<f32 as Float>::ONE + <f32 as Float>::ONE, 2.0);
+/// assert_eq!(Float::ln_1p(0.0_f64), 0.0);
+/// ```
+pub trait Float:
+    sealed::Sealed
+    + Copy
+    + Default
+    + PartialEq
+    + PartialOrd
+    + core::fmt::Debug
+    + core::fmt::Display
+    + core::ops::Add<Output = Self>
+    + core::ops::Sub<Output = Self>
+    + core::ops::Mul<Output = Self>
+    + core::ops::Div<Output = Self>
+    + core::ops::Neg<Output = Self>
+    + core::ops::AddAssign
+    + core::ops::SubAssign
+    + core::ops::MulAssign
+{
+    /// 0.
+    const ZERO: Self;
+    /// 1.
+    const ONE: Self;
+    /// ½.
+    const HALF: Self;
+    /// +∞.
+    const INFINITY: Self;
+    /// −∞.
+    const NEG_INFINITY: Self;
+    /// Not a number.
+    const NAN: Self;
+    /// The largest finite value.
+    const MAX: Self;
+    /// Unit roundoff u = 2^-p (half the machine epsilon): 2^-24 for `f32`, 2^-53 for `f64`.
+    const UNIT_ROUNDOFF: Self;
+    /// The smallest positive normal value.
+    const MIN_POSITIVE: Self;
+
+    /// eˣ, correctly rounded to within 1 ULP (`libm`).
+    #[must_use]
+    fn exp(self) -> Self;
+    /// ln(1 + x), accurate for small x (`libm`).
+    #[must_use]
+    fn ln_1p(self) -> Self;
+    /// Natural logarithm (`libm`).
+    #[must_use]
+    fn ln(self) -> Self;
+    /// Square root, correctly rounded (`libm`).
+    #[must_use]
+    fn sqrt(self) -> Self;
+    /// |x|.
+    #[must_use]
+    fn abs(self) -> Self;
+    /// `true` unless the value is ±∞ or NaN.
+    fn is_finite(self) -> bool;
+    /// `true` for NaN.
+    fn is_nan(self) -> bool;
+    /// The larger of two values; NaN if either is NaN.
+    #[must_use]
+    fn max_nan(self, other: Self) -> Self;
+    /// Conversion from `f64`, rounding to nearest.
+    fn from_f64(x: f64) -> Self;
+    /// Exact conversion to `f64`.
+    fn to_f64(self) -> f64;
+    /// Conversion from an integer count, rounding to nearest.
+    fn from_u32(n: u32) -> Self;
+    /// The raw bits, widened to `u64` (for hashing weights bit for bit).
+    fn to_bits_u64(self) -> u64;
+}
+
+macro_rules! impl_float {
+    ($t:ty, $bits:ty, $exp:path, $log1p:path, $ln:path, $sqrt:path, $fabs:path, $u:expr) => {
+        impl Float for $t {
+            const ZERO: Self = 0.0;
+            const ONE: Self = 1.0;
+            const HALF: Self = 0.5;
+            const INFINITY: Self = <$t>::INFINITY;
+            const NEG_INFINITY: Self = <$t>::NEG_INFINITY;
+            const NAN: Self = <$t>::NAN;
+            const MAX: Self = <$t>::MAX;
+            const UNIT_ROUNDOFF: Self = $u;
+            const MIN_POSITIVE: Self = <$t>::MIN_POSITIVE;
+
+            #[inline]
+            fn exp(self) -> Self {
+                $exp(self)
+            }
+            #[inline]
+            fn ln_1p(self) -> Self {
+                $log1p(self)
+            }
+            #[inline]
+            fn ln(self) -> Self {
+                $ln(self)
+            }
+            #[inline]
+            fn sqrt(self) -> Self {
+                $sqrt(self)
+            }
+            #[inline]
+            fn abs(self) -> Self {
+                $fabs(self)
+            }
+            #[inline]
+            fn is_finite(self) -> bool {
+                <$t>::is_finite(self)
+            }
+            #[inline]
+            fn is_nan(self) -> bool {
+                <$t>::is_nan(self)
+            }
+            #[inline]
+            fn max_nan(self, other: Self) -> Self {
+                if self.is_nan() || other.is_nan() {
+                    Self::NAN
+                } else if other > self {
+                    other
+                } else {
+                    self
+                }
+            }
+            #[inline]
+            #[allow(clippy::cast_possible_truncation)]
+            fn from_f64(x: f64) -> Self {
+                x as $t
+            }
+            #[inline]
+            fn to_f64(self) -> f64 {
+                f64::from(self)
+            }
+            #[inline]
+            #[allow(clippy::cast_lossless)]
+            fn from_u32(n: u32) -> Self {
+                n as $t
+            }
+            #[inline]
+            fn to_bits_u64(self) -> u64 {
+                u64::from(<$t>::to_bits(self))
+            }
+        }
+    };
+}
+
+impl_float!(
+    f32,
+    u32,
+    libm::expf,
+    libm::log1pf,
+    libm::logf,
+    libm::sqrtf,
+    libm::fabsf,
+    5.960_464_5e-8
+);
+impl_float!(
+    f64,
+    u64,
+    libm::exp,
+    libm::log1p,
+    libm::log,
+    libm::sqrt,
+    libm::fabs,
+    1.110_223_024_625_156_5e-16
+);
+
+/// Error-free difference: `a − b = hi + lo` exactly (Knuth's TwoSum), for finite `hi`.
+///
+/// Used to shift logits by their maximum without losing the low bits of the difference.
+#[inline]
+pub(crate) fn two_diff<T: Float>(a: T, b: T) -> (T, T) {
+    let hi = a - b;
+    let bb = hi - a;
+    let lo = (a - (hi - bb)) + (-b - bb);
+    (hi, lo)
+}
+
+/// e^(hi + lo) for a small correction `lo` (|lo| ≤ ½ ULP of `hi`): e^hi · (1 + lo).
+///
+/// The correction is skipped where it is not finite (`hi` overflowed to −∞ or is NaN), so the
+/// result is exactly `exp(hi)` there.
+#[inline]
+pub(crate) fn exp_corrected<T: Float>(hi: T, lo: T) -> T {
+    let e = hi.exp();
+    if lo.is_finite() && e.is_finite() {
+        e + e * lo
+    } else {
+        e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+
+    #[test]
+    fn two_diff_is_exact() {
+        let (a, b) = (1.0e8_f32, 2.718_281_7_f32);
+        let (hi, lo) = two_diff(a, b);
+        assert_eq!(f64::from(hi) + f64::from(lo), f64::from(a) - f64::from(b));
+        assert!(lo != 0.0);
+    }
+
+    #[test]
+    fn exp_corrected_handles_overflowed_difference() {
+        let (hi, lo) = two_diff(-3.0e38_f32, 3.0e38_f32);
+        assert_eq!(hi, f32::NEG_INFINITY);
+        assert_eq!(exp_corrected(hi, lo), 0.0);
+    }
+
+    #[test]
+    fn unit_roundoff_matches_epsilon() {
+        assert_eq!(<f32 as Float>::UNIT_ROUNDOFF, f32::EPSILON / 2.0);
+        assert_eq!(<f64 as Float>::UNIT_ROUNDOFF, f64::EPSILON / 2.0);
+    }
+
+    #[test]
+    fn max_nan_propagates() {
+        assert!(Float::max_nan(1.0_f32, f32::NAN).is_nan());
+        assert!(Float::max_nan(f32::NAN, 1.0_f32).is_nan());
+        assert_eq!(Float::max_nan(1.0_f32, 2.0), 2.0);
+    }
+}

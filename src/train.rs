@@ -1,0 +1,278 @@
+//! Training: one fused SGD step per sample, and epochs over a sample slice.
+//!
+//! A step computes the logits, the loss and its gradient δ in the logits, and then updates
+//! every parameter directly from δ_c·x_f: the C × F gradient is never stored. Each step is
+//! atomic: it first checks that every updated parameter and velocity would be finite, and only
+//! then writes, so a bad sample or a diverging learning rate returns an error and leaves the
+//! model and the optimiser state bit-for-bit unchanged.
+
+use crate::data::Sample;
+use crate::error::{Error, Result};
+use crate::loss::CrossEntropy;
+use crate::math::Float;
+use crate::model::Classifier;
+use crate::optim::{Sgd, SgdState};
+use crate::rng::Rng;
+use crate::softmax::Compensated;
+
+/// SGD on the (weighted, smoothed) cross-entropy: the optimiser configuration, the loss
+/// configuration and the optimiser state, which together train a [`Classifier`].
+///
+/// The model is passed to each call, so the trainer can be dropped after training and the
+/// model kept (in inference-only firmware the trainer's code and memory disappear).
+///
+/// ```
+/// use tinysoftmax::{Classifier, Label, Rng, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer};
+/// let mut data = [
+///     Sample::new([1.0_f32, 0.0], Label::<2>::new(0)?),
+///     Sample::new([0.0, 1.0], Label::new(1)?),
+/// ];
+/// let mut model = Classifier::zeros();
+/// let mut trainer = Trainer::new(Sgd::new(0.5, 0.01)?, CrossEntropy::new());
+/// let mut rng = Rng::new(7);
+/// let first = trainer.epoch(&mut model, &mut data, &mut rng)?;
+/// let mut last = first;
+/// for _ in 0..20 {
+///     last = trainer.epoch(&mut model, &mut data, &mut rng)?;
+/// }
+/// assert!(last < first / 4.0);
+/// assert_eq!(model.accuracy(&data), 1.0);
+/// # Ok::<(), tinysoftmax::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Trainer<const F: usize, const C: usize, T = f32> {
+    sgd: Sgd<T>,
+    loss: CrossEntropy<C, T>,
+    state: SgdState<F, C, T>,
+}
+
+impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
+    /// A trainer with fresh optimiser state.
+    ///
+    /// ```
+    /// use tinysoftmax::{loss::CrossEntropy, optim::Sgd, train::Trainer};
+    /// let t = Trainer::<4, 3>::new(Sgd::new(0.1, 0.0)?, CrossEntropy::new());
+    /// assert_eq!(t.state().steps(), 0);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn new(sgd: Sgd<T>, loss: CrossEntropy<C, T>) -> Self {
+        Self {
+            sgd,
+            loss,
+            state: SgdState::new(),
+        }
+    }
+
+    /// The optimiser configuration.
+    ///
+    /// ```
+    /// use tinysoftmax::{loss::CrossEntropy, optim::Sgd, train::Trainer};
+    /// let t = Trainer::<1, 2>::new(Sgd::new(0.1, 0.0)?, CrossEntropy::new());
+    /// assert_eq!(t.sgd().learning_rate(), 0.1);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn sgd(&self) -> &Sgd<T> {
+        &self.sgd
+    }
+
+    /// The loss configuration.
+    ///
+    /// ```
+    /// use tinysoftmax::{loss::CrossEntropy, optim::Sgd, train::Trainer};
+    /// let t = Trainer::<1, 2>::new(Sgd::new(0.1, 0.0)?, CrossEntropy::new());
+    /// assert_eq!(t.loss().label_smoothing(), 0.0);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn loss(&self) -> &CrossEntropy<C, T> {
+        &self.loss
+    }
+
+    /// The optimiser state (momentum buffers, step count).
+    ///
+    /// ```
+    /// use tinysoftmax::{loss::CrossEntropy, optim::Sgd, train::Trainer};
+    /// let t = Trainer::<1, 2>::new(Sgd::new(0.1, 0.0)?, CrossEntropy::new());
+    /// assert_eq!(t.state().steps(), 0);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn state(&self) -> &SgdState<F, C, T> {
+        &self.state
+    }
+
+    /// One SGD step on one sample; returns the sample's loss before the step.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NonFiniteFeature`] for a NaN or infinite feature, [`Error::NonFiniteLogit`]
+    /// when the model's logits for this sample are not finite, [`Error::NonFiniteUpdate`] when
+    /// the update would make a parameter or a velocity non-finite. In every error case the
+    /// model and the optimiser state are unchanged, bit for bit.
+    ///
+    /// ```
+    /// use tinysoftmax::{Classifier, Error, Label, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer};
+    /// let mut model = Classifier::<2, 2>::zeros();
+    /// let mut trainer = Trainer::new(Sgd::new(0.1, 0.0)?, CrossEntropy::new());
+    /// let bad = Sample::new([1.0, f32::NAN], Label::new(0)?);
+    /// assert_eq!(trainer.step(&mut model, &bad), Err(Error::NonFiniteFeature));
+    /// assert_eq!(model, Classifier::zeros());
+    /// let good = Sample::new([1.0, 2.0], Label::new(0)?);
+    /// assert_eq!(trainer.step(&mut model, &good)?, core::f32::consts::LN_2);
+    /// assert!(model.logits(&good.features)[0] > 0.0);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    pub fn step(&mut self, model: &mut Classifier<F, C, T>, sample: &Sample<F, C, T>) -> Result<T> {
+        sample.check()?;
+        let x = &sample.features;
+        let z = model.logits(x);
+        if !z.iter().all(|v| v.is_finite()) {
+            return Err(Error::NonFiniteLogit);
+        }
+        let (loss, mut delta) = self.loss.loss_with_grad(&z, sample.label);
+        if let Some(max_norm) = self.sgd.clip_norm() {
+            clip(&mut delta, x, max_norm);
+        }
+        let eta = self.sgd.learning_rate_at(self.state.steps);
+        if !self.visit::<false>(model, &delta, x, eta) {
+            return Err(Error::NonFiniteUpdate);
+        }
+        self.visit::<true>(model, &delta, x, eta);
+        self.state.steps = self.state.steps.saturating_add(1);
+        Ok(loss)
+    }
+
+    /// Computes every updated parameter and velocity; writes them if `WRITE`, otherwise only
+    /// reports whether all are finite. Both passes do the same arithmetic in the same order.
+    fn visit<const WRITE: bool>(
+        &mut self,
+        model: &mut Classifier<F, C, T>,
+        delta: &[T; C],
+        x: &[T; F],
+        eta: T,
+    ) -> bool {
+        let sgd = &self.sgd;
+        let lambda = sgd.weight_decay();
+        let (weights, bias) = model.parts_mut();
+        let state = &mut self.state;
+        let rows = weights.iter_mut().zip(state.velocity_weights.iter_mut());
+        let biases = bias.iter_mut().zip(state.velocity_bias.iter_mut());
+        for (((w_row, v_row), (b, vb)), &d) in rows.zip(biases).zip(delta.iter()) {
+            for ((w, v), &xf) in w_row.iter_mut().zip(v_row.iter_mut()).zip(x.iter()) {
+                if !apply::<WRITE, T>(sgd, eta, w, v, d * xf + lambda * *w) {
+                    return false;
+                }
+            }
+            if !apply::<WRITE, T>(sgd, eta, b, vb, d + lambda * *b) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Steps through `samples` in order; returns the mean of the losses before each step.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoSamples`] for an empty slice; otherwise the first failing step's error, with
+    /// the steps before it kept and the failing one not applied.
+    ///
+    /// ```
+    /// use tinysoftmax::{Classifier, Error, Label, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer};
+    /// let mut model = Classifier::<1, 2>::zeros();
+    /// let mut trainer = Trainer::new(Sgd::new(0.1, 0.0)?, CrossEntropy::new());
+    /// assert_eq!(trainer.sweep(&mut model, &[]), Err(Error::NoSamples));
+    /// let data = [Sample::new([1.0], Label::new(1)?)];
+    /// assert_eq!(trainer.sweep(&mut model, &data)?, core::f32::consts::LN_2);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    pub fn sweep(
+        &mut self,
+        model: &mut Classifier<F, C, T>,
+        samples: &[Sample<F, C, T>],
+    ) -> Result<T> {
+        let mut total = Compensated::new();
+        let mut count = 0_u32;
+        for sample in samples {
+            total.add(self.step(model, sample)?);
+            count = count.saturating_add(1);
+        }
+        if count == 0 {
+            Err(Error::NoSamples)
+        } else {
+            Ok(total.total() / T::from_u32(count))
+        }
+    }
+
+    /// One epoch: shuffles `samples` in place (seeded, uniform, no extra memory), then
+    /// [`sweep`](Self::sweep)s them.
+    ///
+    /// # Errors
+    ///
+    /// As [`sweep`](Self::sweep).
+    ///
+    /// ```
+    /// use tinysoftmax::{Classifier, Label, Rng, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer};
+    /// let mut data = [Sample::new([1.0_f32], Label::<2>::new(1)?), Sample::new([-1.0], Label::new(0)?)];
+    /// let mut model = Classifier::zeros();
+    /// let mut trainer = Trainer::new(Sgd::new(0.1, 0.0)?, CrossEntropy::new());
+    /// let loss = trainer.epoch(&mut model, &mut data, &mut Rng::new(1))?;
+    /// assert!(loss > 0.0 && loss <= core::f32::consts::LN_2);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    pub fn epoch(
+        &mut self,
+        model: &mut Classifier<F, C, T>,
+        samples: &mut [Sample<F, C, T>],
+        rng: &mut Rng,
+    ) -> Result<T> {
+        rng.shuffle(samples);
+        self.sweep(model, samples)
+    }
+}
+
+/// Updates one parameter and its velocity (if `WRITE`), or reports whether the update is finite.
+#[inline]
+fn apply<const WRITE: bool, T: Float>(
+    sgd: &Sgd<T>,
+    eta: T,
+    theta: &mut T,
+    velocity: &mut T,
+    grad: T,
+) -> bool {
+    let (t, v) = sgd.update(eta, *theta, *velocity, grad);
+    if WRITE {
+        *theta = t;
+        *velocity = v;
+        true
+    } else {
+        t.is_finite() && v.is_finite()
+    }
+}
+
+/// Rescales the logit gradient δ so that the parameter gradient δ·(x, 1)ᵀ has norm ≤ `max_norm`.
+fn clip<T: Float, const F: usize, const C: usize>(delta: &mut [T; C], x: &[T; F], max_norm: T) {
+    let norm = scaled_norm(delta.iter().copied())
+        * scaled_norm(x.iter().copied().chain(core::iter::once(T::ONE)));
+    if norm > max_norm {
+        let scale = max_norm / norm;
+        for d in delta.iter_mut() {
+            *d *= scale;
+        }
+    }
+}
+
+/// ‖v‖₂ without overflow or underflow: max|v_i| · sqrt(Σ (v_i / max|v_i|)²).
+pub(crate) fn scaled_norm<T: Float>(values: impl Iterator<Item = T> + Clone) -> T {
+    let scale = values.clone().fold(T::ZERO, |m, v| m.max_nan(v.abs()));
+    if scale == T::ZERO || !scale.is_finite() {
+        return scale;
+    }
+    let sum = values.fold(T::ZERO, |acc, v| {
+        let r = v / scale;
+        acc + r * r
+    });
+    scale * sum.sqrt()
+}
