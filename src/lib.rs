@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
 
+pub mod average;
+pub mod convex;
 pub mod data;
 pub mod error;
 pub mod loss;
@@ -9,6 +11,7 @@ pub mod model;
 pub mod optim;
 mod rng;
 pub mod softmax;
+pub mod solver;
 pub mod standardize;
 pub mod train;
 

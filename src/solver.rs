@@ -1,0 +1,1 @@
+//! Full-batch minimisation to a certified optimum.
