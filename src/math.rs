@@ -31,6 +31,7 @@ pub trait Float:
     + PartialOrd
     + core::fmt::Debug
     + core::fmt::Display
+    + core::fmt::LowerExp
     + core::ops::Add<Output = Self>
     + core::ops::Sub<Output = Self>
     + core::ops::Mul<Output = Self>
