@@ -5,6 +5,8 @@ pub mod average;
 pub mod convex;
 pub mod data;
 pub mod error;
+#[cfg(feature = "micromath")]
+pub mod fast;
 pub mod loss;
 mod math;
 pub mod model;
