@@ -53,7 +53,11 @@ impl<const C: usize> Label<C> {
     /// ```
     #[must_use]
     pub const fn index(self) -> usize {
-        self.0 as usize
+        // Always `self.0`, since `new` checked it; the `min` lets the compiler prove that
+        // indexing a `[T; C]` with it cannot fail, so no bounds check (or panic path) remains.
+        let i = self.0 as usize;
+        let last = C.saturating_sub(1);
+        if i < last { i } else { last }
     }
 }
 
@@ -287,8 +291,11 @@ impl<const F: usize, const C: usize, const B: usize, T: Float> ReplayBuffer<F, C
     pub fn shuffle(&mut self, rng: &mut Rng) {
         let (samples, arrivals) = (&mut self.samples, &mut self.arrivals);
         rng.for_each_swap(samples.len(), |i, j| {
-            samples.swap(i, j);
-            arrivals.swap(i, j);
+            // `j ≤ i < len ≤ B`: the guard never fails; it spares a bounds-check panic path.
+            if i < samples.len() && i < B {
+                samples.swap(i, j);
+                arrivals.swap(i, j);
+            }
         });
     }
 

@@ -66,14 +66,15 @@ impl Rng {
         }
     }
 
-    /// Calls `swap(i, j)` for the swaps of a uniform Fisher–Yates shuffle of `len` items.
+    /// Calls `swap(i, j)`, with `j < i < len`, for the swaps of a uniform Fisher–Yates shuffle.
     ///
     /// Lengths above `u32::MAX` (impossible on 32-bit targets) shuffle only the first
     /// `u32::MAX` positions' choices uniformly.
     pub(crate) fn for_each_swap(&mut self, len: usize, mut swap: impl FnMut(usize, usize)) {
         for i in (1..len).rev() {
             let bound = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            let j = self.below(bound) as usize;
+            // `below` returns less than i + 1; the `min` makes that visible to the compiler.
+            let j = (self.below(bound) as usize).min(i);
             if j != i {
                 swap(i, j);
             }

@@ -1,0 +1,94 @@
+//! Every public operation of tinysoftmax, instantiated for concrete sizes and called on opaque
+//! inputs, so that the release binary contains all their code. `.ci/run` lists the binary's
+//! symbols: any symbol containing `panic` means some path can panic.
+
+#![no_std]
+#![no_main]
+
+use core::hint::black_box;
+use tinysoftmax::loss::{CrossEntropy, soft_cross_entropy_with_grad};
+use tinysoftmax::optim::{Momentum, Schedule, Sgd};
+use tinysoftmax::softmax::{log_softmax_in_place, logsumexp, softmax_in_place};
+use tinysoftmax::train::Trainer;
+use tinysoftmax::{Classifier, Label, ReplayBuffer, Rng, Sample, Standardizer, convex, fast};
+
+fn sizes<const F: usize, const C: usize>() -> Option<()> {
+    let x: [f32; F] = black_box([0.5; F]);
+    let mut model: Classifier<F, C> = black_box(Classifier::zeros());
+    let y = Label::<C>::new(black_box(1)).ok()?;
+    black_box(model.predict(&x));
+    black_box(model.probabilities(&x));
+    black_box(model.loss(&x, y));
+    black_box(fast::predict_with_confidence(&model, &x));
+
+    let sgd = Sgd::new(black_box(0.1), black_box(0.01))
+        .ok()?
+        .with_momentum(black_box(Momentum::Nesterov(0.9)))
+        .ok()?
+        .with_schedule(black_box(Schedule::InverseTime))
+        .ok()?
+        .with_clip_norm(black_box(5.0))
+        .ok()?;
+    let loss = CrossEntropy::new()
+        .with_label_smoothing(black_box(0.1))
+        .ok()?
+        .with_class_weights(black_box([1.0; C]))
+        .ok()?;
+    let mut trainer = Trainer::new(sgd, loss);
+    let mut buffer = ReplayBuffer::<F, C, 16>::new();
+    let mut scaler = Standardizer::<F>::new();
+    let mut rng = Rng::new(black_box(3));
+    for _ in 0..black_box(20) {
+        scaler.update(&x).ok()?;
+        buffer.push(Sample::new(scaler.transform(&x), y)).ok()?;
+    }
+    buffer.shuffle(&mut rng);
+    black_box(trainer.sweep(&mut model, buffer.as_slice()));
+    let mut data = [Sample::new(x, y); 4];
+    black_box(trainer.epoch(&mut model, &mut data, &mut rng));
+    let _ = black_box(convex::certify(
+        &model,
+        &data,
+        &CrossEntropy::new(),
+        black_box(0.01),
+    ));
+    let _ = black_box(tinysoftmax::solver::minimize(
+        &mut model,
+        &data,
+        &CrossEntropy::new(),
+        black_box(0.01),
+        black_box(tinysoftmax::solver::Stop {
+            tolerance: tinysoftmax::solver::Tolerance::Relative(1e-6),
+            max_iterations: 100,
+        }),
+    ));
+    black_box(model.fingerprint());
+    Some(())
+}
+
+fn kernels() {
+    let mut z: [f32; 10] = black_box([1.0; 10]);
+    black_box(logsumexp(&z));
+    let q = black_box([0.1; 10]);
+    black_box(soft_cross_entropy_with_grad(&z, &q));
+    softmax_in_place(&mut z);
+    log_softmax_in_place(&mut z);
+    black_box(z);
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn _start() -> ! {
+    black_box(sizes::<4, 3>());
+    black_box(sizes::<64, 10>());
+    kernels();
+    loop {
+        core::hint::spin_loop();
+    }
+}
+
+#[panic_handler]
+fn on_panic(_: &core::panic::PanicInfo) -> ! {
+    loop {
+        core::hint::spin_loop();
+    }
+}
