@@ -5,10 +5,45 @@
 //! function: host tests would then test something other than what ships, and host and device
 //! results would differ. `libm` gives the same bits on every target.
 
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for f32 {}
-    impl Sealed for f64 {}
+pub(crate) mod sealed {
+    /// Crate-internal operations on the float types; also seals [`Float`](super::Float).
+    pub trait Sealed: Sized {
+        /// |x| as an integer that orders like |x|; ±∞ and NaN order above every finite value.
+        fn magnitude_key(self) -> u64;
+        /// The non-negative value with the given magnitude key.
+        fn from_magnitude_key(key: u64) -> Self;
+    }
+    impl Sealed for f32 {
+        #[inline]
+        fn magnitude_key(self) -> u64 {
+            u64::from(self.to_bits() & 0x7FFF_FFFF)
+        }
+        #[inline]
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "keys come from magnitude_key"
+        )]
+        fn from_magnitude_key(key: u64) -> Self {
+            f32::from_bits(key as u32)
+        }
+    }
+    impl Sealed for f64 {
+        #[inline]
+        fn magnitude_key(self) -> u64 {
+            self.to_bits() & 0x7FFF_FFFF_FFFF_FFFF
+        }
+        #[inline]
+        fn from_magnitude_key(key: u64) -> Self {
+            f64::from_bits(key)
+        }
+    }
+}
+
+/// The largest |x| over `values`, computed on the bit patterns (cheap on soft-float cores); NaN
+/// or ∞ anywhere gives a non-finite result.
+#[inline]
+pub(crate) fn max_abs<'a, T: Float + 'a>(values: impl Iterator<Item = &'a T>) -> T {
+    T::from_magnitude_key(values.fold(0, |key, v| key.max(v.magnitude_key())))
 }
 
 /// The floating-point types the crate computes in: `f32` (what ships) and `f64` (for reference

@@ -251,6 +251,14 @@ impl<T: Float> Sgd<T> {
         }
     }
 
+    /// The momentum coefficient μ (0 without momentum).
+    pub(crate) fn momentum_coefficient(&self) -> T {
+        match self.momentum {
+            Momentum::None => T::ZERO,
+            Momentum::Classic(mu) | Momentum::Nesterov(mu) => mu,
+        }
+    }
+
     /// (θ', v') for one parameter θ with velocity v and gradient g at learning rate η.
     #[inline]
     pub(crate) fn update(&self, eta: T, theta: T, velocity: T, grad: T) -> (T, T) {
@@ -294,6 +302,8 @@ fn powi<T: Float>(mut base: T, mut n: u32) -> T {
 pub struct SgdState<const F: usize, const C: usize, T = f32> {
     pub(crate) velocity_weights: [[T; F]; C],
     pub(crate) velocity_bias: [T; C],
+    /// An upper bound on every |velocity| (lets a step skip its finiteness check pass).
+    pub(crate) velocity_bound: T,
     pub(crate) steps: u32,
 }
 
@@ -315,6 +325,7 @@ impl<const F: usize, const C: usize, T: Float> SgdState<F, C, T> {
         Self {
             velocity_weights: [[T::ZERO; F]; C],
             velocity_bias: [T::ZERO; C],
+            velocity_bound: T::ZERO,
             steps: 0,
         }
     }

@@ -221,3 +221,24 @@ fn training_from_a_replay_buffer() {
     assert_eq!(buffer.overwritten() as usize, data.len() - 64);
     assert!(model.accuracy(&data) >= 0.9, "{}", model.accuracy(&data));
 }
+
+#[test]
+fn large_but_finite_updates_still_apply() {
+    // |θ| = 2e38 is above half the largest f32, so the cheap magnitude bound cannot prove the
+    // update finite; the exact check runs and must accept the step and apply it correctly.
+    let mut model = Classifier::<1, 2>::new([[2.0e38], [0.0]], [0.0, 0.0]);
+    let eta = 0.1_f32;
+    let mut trainer = Trainer::new(Sgd::new(eta, 0.0).unwrap(), CrossEntropy::new());
+    let sample = Sample::new([1.0e-38], Label::new(1).unwrap());
+    trainer.step(&mut model, &sample).unwrap();
+    // Logits (2, 0): p_1 = 1/(1 + e²); the bias moves by −η(p − e_1).
+    let p1 = 1.0 / (1.0 + 2.0_f64.exp());
+    let expected = [-f64::from(eta) * (1.0 - p1), f64::from(eta) * (1.0 - p1)];
+    for (got, want) in model.bias().iter().zip(expected) {
+        assert!(
+            (f64::from(*got) - want).abs() <= 4.0 * f64::from(f32::EPSILON) * want.abs(),
+            "{got} vs {want}"
+        );
+    }
+    assert_eq!(model.weights()[0][0], 2.0e38);
+}
