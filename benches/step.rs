@@ -2,6 +2,13 @@
 //!
 //! `cargo bench --bench step`. The numbers in the README come from this file.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test and example code: a failure should stop it loudly"
+)]
+
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -22,14 +29,14 @@ fn bench_size<const F: usize, const C: usize>(c: &mut Criterion) {
     let name = format!("{F}x{C}");
 
     c.bench_function(&format!("predict {name}"), |b| {
-        b.iter(|| black_box(&model).predict(black_box(&sample.features)))
+        b.iter(|| black_box(&model).predict(black_box(&sample.features)));
     });
     c.bench_function(&format!("probabilities {name}"), |b| {
-        b.iter(|| black_box(&model).probabilities(black_box(&sample.features)))
+        b.iter(|| black_box(&model).probabilities(black_box(&sample.features)));
     });
     let z = model.logits(&sample.features);
     c.bench_function(&format!("cross_entropy_with_grad C={C}"), |b| {
-        b.iter(|| cross_entropy_with_grad(black_box(&z), black_box(sample.label)))
+        b.iter(|| cross_entropy_with_grad(black_box(&z), black_box(sample.label)));
     });
     for (label, sgd) in [
         ("sgd step", Sgd::new(1e-3, 1e-4).unwrap()),
@@ -44,7 +51,7 @@ fn bench_size<const F: usize, const C: usize>(c: &mut Criterion) {
         let mut trainer = Trainer::new(sgd, CrossEntropy::new());
         let mut m = model.clone();
         c.bench_function(&format!("{label} {name}"), |b| {
-            b.iter(|| trainer.step(&mut m, black_box(&sample)))
+            b.iter(|| trainer.step(&mut m, black_box(&sample)));
         });
     }
 }

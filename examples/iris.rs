@@ -3,10 +3,17 @@
 //!
 //! Run with `cargo run --release --example iris`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test and example code: a failure should stop it loudly"
+)]
+
 #[path = "common/dataset.rs"]
 mod dataset;
 
-use tinysoftmax::convex::{certify, objective};
+use tinysoftmax::convex::certify;
 use tinysoftmax::loss::CrossEntropy;
 use tinysoftmax::optim::{Schedule, Sgd};
 use tinysoftmax::train::Trainer;

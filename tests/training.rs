@@ -1,6 +1,13 @@
 //! End-to-end training: SGD reaches the known optimum on iris; runs are reproducible; failed
 //! steps change nothing.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test and example code: a failure should stop it loudly"
+)]
+
 #[path = "../examples/common/dataset.rs"]
 mod dataset;
 
