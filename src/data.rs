@@ -137,6 +137,7 @@ impl<const F: usize, const C: usize, T: Float> Sample<F, C, T> {
 /// # Ok::<(), tinysoftmax::Error>(())
 /// ```
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ReplayBuffer<const F: usize, const C: usize, const B: usize, T = f32> {
     samples: heapless::Vec<Sample<F, C, T>, B>,
     /// Arrival number of each held sample, parallel to `samples`.

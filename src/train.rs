@@ -45,6 +45,7 @@ use crate::softmax::Compensated;
 /// # Ok::<(), tinysoftmax::Error>(())
 /// ```
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Trainer<const F: usize, const C: usize, T = f32> {
     sgd: Sgd<T>,
     loss: CrossEntropy<C, T>,
