@@ -1,5 +1,5 @@
 //! Labelled samples at the data boundary: [`Label`], [`Sample`], the on-device
-//! [`ReplayBuffer`] and the online [`Standardizer`].
+//! [`ReplayBuffer`]; the online [`Standardizer`](crate::Standardizer) lives beside it.
 //!
 //! Data is checked once, where it enters: a [`Label`] is known to be below C, and a sample in a
 //! [`ReplayBuffer`] is known to be finite, so the training loop does not re-check either.

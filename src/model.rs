@@ -10,7 +10,7 @@ use crate::softmax::{argmax, softmax_in_place};
 /// Parameters: `weights: [[T; F]; C]`, row c being the weight vector of class c stored
 /// contiguously (row-major C × F, the layout of PyTorch's `nn.Linear(F, C).weight`), and
 /// `bias: [T; C]`. The model holds only parameters; optimiser state lives in
-/// [`Trainer`](crate::train::Trainer). Its memory is (C·F + C)·size_of::<T>() bytes, and the
+/// [`Trainer`](crate::train::Trainer). Its memory is (C·F + C)·`size_of::<T>()` bytes, and the
 /// constructors are `const fn`, so a model can live in a `static` or in flash.
 ///
 /// `C < 2`, `C > 65536` and `F = 0` are compile errors:

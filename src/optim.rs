@@ -291,7 +291,7 @@ fn powi<T: Float>(mut base: T, mut n: u32) -> T {
 
 /// SGD's state: the momentum buffers (same shape as the model) and the step count.
 ///
-/// Its memory is (C·F + C)·size_of::<T>() + 4 bytes, like the model's.
+/// Its memory is (C·F + C)·`size_of::<T>()` + 8 bytes (step count and velocity bound, for `f32`), like the model's.
 ///
 /// ```
 /// let state = tinysoftmax::optim::SgdState::<4, 3>::new();
