@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Firmware examples under QEMU: installs what they need on a fresh Debian 12 machine, builds
+# every firmware, runs each under a timeout, checks its exit status and printed result, and
+# requires the weights' fingerprint each prints last to equal the host's (bit-identical
+# training on x86-64, Cortex-M4F, Cortex-M3, Cortex-M0 and RV32IMC). Ends with the footprint
+# table (scripts/footprint.sh, a few seconds; FIRMWARE_FOOTPRINT=0 skips it).
+#
+# usage: bash .ci/firmware.sh        (from anywhere)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+step() { printf '\n== %s\n' "$*"; }
+fail() {
+    echo "firmware: $*" >&2
+    exit 1
+}
+
+step "toolchain: embedded targets and llvm-tools"
+rustup target add thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf \
+    riscv32imc-unknown-none-elf
+rustup component add llvm-tools
+
+step "QEMU"
+if qemu-system-arm --version >/dev/null 2>&1 && qemu-system-riscv32 --version >/dev/null 2>&1; then
+    echo "present: $(qemu-system-arm --version | head -n 1)"
+else
+    # Debian 12's own QEMU 7.2 conflicts with the qemu-utils from bookworm-backports that these
+    # machines carry; install QEMU from backports, reusing the URI of the existing Debian source.
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    awk 'BEGIN { RS = ""; ORS = "\n\n" } NR == 1' /etc/apt/sources.list.d/debian.sources |
+        sed 's/^Suites:.*/Suites: bookworm-backports/' |
+        $sudo tee /etc/apt/sources.list.d/backports.sources >/dev/null
+    $sudo apt-get update -q
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        -t bookworm-backports qemu-system-arm qemu-system-misc
+    qemu-system-arm --version | head -n 1
+fi
+
+step "host: the recipes and their fingerprints (tests/firmware_parity.rs)"
+host_log=$(mktemp)
+trap 'rm -f "$host_log"' EXIT
+cargo test --test firmware_parity -- --nocapture --test-threads=1 | tee "$host_log"
+host_fingerprint() {
+    awk -v demo="$1" '$1 == "firmware-parity" && $2 == demo && $3 == "fingerprint" { print $4 }' \
+        "$host_log"
+}
+declare -A expected=([iris]=$(host_fingerprint iris) [online]=$(host_fingerprint online))
+for demo in iris online; do
+    [[ ${expected[$demo]} =~ ^[0-9a-f]{16}$ ]] || fail "no host fingerprint for $demo"
+done
+
+semihosting="-nographic -semihosting-config enable=on,target=native"
+# crate | target | QEMU command line | core
+boards=(
+    "qemu-cortex-m4|thumbv7em-none-eabihf|qemu-system-arm -machine mps2-an386|Cortex-M4F"
+    "qemu-cortex-m4|thumbv7m-none-eabi|qemu-system-arm -machine mps2-an385|Cortex-M3"
+    "qemu-cortex-m0|thumbv6m-none-eabi|qemu-system-arm -machine microbit|Cortex-M0"
+    "qemu-riscv32|riscv32imc-unknown-none-elf|qemu-system-riscv32 -machine virt -bios none|RV32IMC"
+)
+
+step "firmware crates: format and lints"
+for crate in qemu-cortex-m4 qemu-cortex-m0 qemu-riscv32 qemu-footprint; do
+    (cd "examples/$crate" && cargo fmt --check)
+done
+for board in "${boards[@]}"; do
+    IFS='|' read -r crate target _ _ <<<"$board"
+    (cd "examples/$crate" && cargo clippy --locked --release --bins --target "$target" -- -D warnings)
+done
+(cd examples/qemu-footprint &&
+    cargo clippy --locked --release --bins --target thumbv7em-none-eabihf -- -D warnings)
+
+summary=()
+for board in "${boards[@]}"; do
+    IFS='|' read -r crate target qemu core <<<"$board"
+    step "$core: build examples/$crate for $target"
+    (cd "examples/$crate" && cargo build --locked --release --bins --target "$target")
+    for demo in iris online; do
+        elf="target/firmware/$target/release/$demo"
+        step "$core: run $demo"
+        log=$(mktemp)
+        status=0
+        # shellcheck disable=SC2086 # $qemu and $semihosting are command lines
+        timeout 60 $qemu $semihosting -kernel "$elf" >"$log" 2>&1 || status=$?
+        cat "$log"
+        last=$(tail -n 1 "$log")
+        passed=$(grep -c '^result pass$' "$log" || true)
+        rm -f "$log"
+        [ "$status" -eq 0 ] || fail "$core $demo exited with status $status (124: timeout)"
+        [ "$passed" -eq 1 ] || fail "$core $demo did not print 'result pass'"
+        [ "$last" = "fingerprint ${expected[$demo]}" ] ||
+            fail "$core $demo: last line '$last', host has fingerprint ${expected[$demo]}"
+        summary+=("$core $demo: ${last#fingerprint } (host ${expected[$demo]}) ok")
+    done
+done
+
+step "fingerprints"
+printf '%s\n' "${summary[@]}"
+
+if [ "${FIRMWARE_FOOTPRINT:-1}" != 0 ]; then
+    step "footprint (scripts/footprint.sh)"
+    scripts/footprint.sh
+fi

@@ -1,0 +1,18 @@
+//! Standardises iris and trains a softmax classifier on an RV32IMC core (QEMU virt), then prints accuracy,
+//! objective, certificate and the weights' fingerprint; exits 0 only if all reach their targets.
+#![no_std]
+#![no_main]
+
+#[path = "../board.rs"]
+mod board;
+#[path = "../../../firmware-common/iris_data.rs"]
+mod iris_data;
+#[path = "../../../firmware-common/iris_main.rs"]
+mod iris_main;
+#[path = "../../../firmware-common/recipe.rs"]
+mod recipe;
+
+#[riscv_rt::entry]
+fn main() -> ! {
+    semihosting::process::exit(iris_main::run())
+}

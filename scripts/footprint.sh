@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Footprint of tinysoftmax on three microcontroller cores, measured under QEMU: flash and static
+# RAM of the library's share, peak stack of one prediction and one SGD step, and instructions
+# executed per prediction and per step. Prints a markdown table on stdout.
+#
+# usage: scripts/footprint.sh        (from anywhere; a few seconds once the probes are built)
+#
+# Needs: rustup targets thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf,
+# the llvm-tools component, qemu-system-arm and qemu-system-riscv32 (see .ci/firmware.sh), gcc.
+#
+# How:
+# - The probes are the binaries of examples/qemu-footprint: an empty baseline, and
+#   Classifier<4, 3> and Classifier<64, 10> built for inference only (predict) and for training
+#   (Trainer::step plus predict). Model, input and optimiser state are statics, so they appear as
+#   static RAM; the probes print only integers, without core::fmt.
+# - Flash = .vector_table/.text/.init/.rodata/.eh_frame/.data (load image); static RAM =
+#   .data/.bss/.uninit; both minus the baseline probe of the same target.
+# - Stack: each probe paints the stack below its stack pointer, calls the function once and
+#   reports the deepest word that changed (bytes, including the function's own frame).
+# - Instructions: a QEMU TCG plugin (scripts/insn-window.c, compiled with gcc into
+#   target/qemu-plugin/ on first use) counts the guest instructions between the probe's markers
+#   __bench_start and __bench_stop; the probe's first, empty window is subtracted.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+probes="$root/examples/qemu-footprint"
+out="$root/target/firmware"
+tools="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin"
+size="$tools/llvm-size"
+nm="$tools/llvm-nm"
+[ -x "$size" ] || { echo "llvm-size missing: rustup component add llvm-tools" >&2; exit 1; }
+
+plugin_dir="$root/target/qemu-plugin"
+plugin="$plugin_dir/insn-window.so"
+source="$root/scripts/insn-window.c"
+if [ ! -f "$plugin" ] || [ "$source" -nt "$plugin" ]; then
+    mkdir -p "$plugin_dir"
+    gcc -O2 -Wall -Wextra -shared -fPIC -fvisibility=hidden -o "$plugin" "$source"
+fi
+
+# target | QEMU command | label
+boards=(
+    "thumbv7em-none-eabihf|qemu-system-arm -machine mps2-an386|Cortex-M4F (thumbv7em-none-eabihf, FPU)"
+    "thumbv6m-none-eabi|qemu-system-arm -machine microbit|Cortex-M0 (thumbv6m-none-eabi, soft float)"
+    "riscv32imc-unknown-none-elf|qemu-system-riscv32 -machine virt -bios none|RV32IMC (riscv32imc-unknown-none-elf, soft float)"
+)
+
+# Sum of the named sections' sizes in an ELF.
+sections() {
+    local elf=$1
+    shift
+    "$size" -A "$elf" | awk -v names=" $* " '
+        index(names, " " $1 " ") { total += $2 } END { print total + 0 }'
+}
+flash() { sections "$1" .vector_table .text .init .init.rust .trap .rodata .srodata .eh_frame .data .sdata; }
+ram() { sections "$1" .data .sdata .bss .sbss .uninit; }
+
+# Runs a probe under QEMU with the plugin; prints "stack-predict N", "stack-step N",
+# "insn-predict N", "insn-step N".
+measure() {
+    local elf=$1 qemu=$2 log start stop
+    start=$("$nm" "$elf" | awk '$3 == "__bench_start" { print $1 }')
+    stop=$("$nm" "$elf" | awk '$3 == "__bench_stop" { print $1 }')
+    # Thumb function symbols have bit 0 set; the code starts one byte lower.
+    start=$(printf '%x' $((0x$start & ~1)))
+    stop=$(printf '%x' $((0x$stop & ~1)))
+    log=$(mktemp)
+    # shellcheck disable=SC2086 # $qemu is a command line
+    if ! timeout 60 $qemu -nographic -semihosting-config enable=on,target=native \
+        -plugin "$plugin,mark=$start,end=$stop" -d plugin -D "$log" -kernel "$elf"; then
+        echo "footprint: probe $elf failed (stack window too small, fault or timeout)" >&2
+        rm -f "$log"
+        return 1
+    fi
+    awk '$1 == "insn-window" { n[$2] = $3 }
+         END {
+             if (!(3 in n)) { print "footprint: missing instruction windows" > "/dev/stderr"; exit 1 }
+             printf "insn-predict %d\ninsn-step %d\n", n[2] - n[1], n[3] - n[1]
+         }' "$log"
+    rm -f "$log"
+}
+
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+
+echo "| core | model | flash, inference (B) | flash, training (B) | static RAM, inference (B) | static RAM, training (B) | stack, predict (B) | stack, step (B) | instructions, predict | instructions, step |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+for board in "${boards[@]}"; do
+    IFS='|' read -r target qemu label <<<"$board"
+    (cd "$probes" && cargo build --quiet --release --bins --target "$target")
+    dir="$out/$target/release"
+    base_flash=$(flash "$dir/probe-baseline")
+    base_ram=$(ram "$dir/probe-baseline")
+    for model in 4x3 64x10; do
+        infer="$dir/probe-infer-$model"
+        train="$dir/probe-train-$model"
+        declare -A m=()
+        measure "$infer" "$qemu" >"$results"
+        while read -r key value; do m[i-$key]=$value; done <"$results"
+        measure "$train" "$qemu" >"$results"
+        while read -r key value; do m[t-$key]=$value; done <"$results"
+        printf '| %s | `Classifier<%s>` | %d | %d | %d | %d | %d | %d | %d | %d |\n' \
+            "$label" "${model/x/, }" \
+            $(($(flash "$infer") - base_flash)) $(($(flash "$train") - base_flash)) \
+            $(($(ram "$infer") - base_ram)) $(($(ram "$train") - base_ram)) \
+            "${m[i-stack-predict]}" "${m[t-stack-step]}" \
+            "${m[i-insn-predict]}" "${m[t-insn-step]}"
+        unset m
+    done
+done

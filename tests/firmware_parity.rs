@@ -1,0 +1,196 @@
+//! Host side of the firmware examples: runs the recipes the firmware runs (the very same source
+//! files, included with `#[path]`), checks their results, and prints the weights' fingerprints.
+//!
+//! `.ci/firmware.sh` runs this with `--nocapture`, reads the `firmware-parity ... fingerprint`
+//! lines, and requires every firmware (Cortex-M4F, Cortex-M3, Cortex-M0, RV32IMC under QEMU) to
+//! print the same fingerprint: training must give bit-identical weights on host and devices.
+#![expect(
+    clippy::expect_used,
+    reason = "in a test, a failed expectation is the failure report"
+)]
+
+#[path = "../examples/firmware-common/iris_data.rs"]
+mod iris_data;
+#[path = "../examples/firmware-common/online.rs"]
+mod online;
+#[path = "../examples/firmware-common/recipe.rs"]
+mod recipe;
+
+use recipe::{CLASSES, FEATURES, LAMBDA, Outcome};
+
+/// The reference optimum at full precision (the recipe keeps it as an f32).
+const P_STAR: f64 = 0.266_201_000_576;
+/// How far the reference optimum itself may be off: it was computed in f64 to a gradient norm of
+/// 8.8e-17, so P* is exact to a few units of f64 roundoff; 1e-12 leaves a wide margin.
+const P_STAR_ACCURACY: f64 = 1e-12;
+
+fn iris_csv() -> Vec<(u8, [f32; FEATURES])> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv");
+    let text = std::fs::read_to_string(path).expect("data/iris.csv is readable");
+    text.lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+            assert_eq!(fields.len(), FEATURES + 1, "line {line:?}");
+            let label = fields[0].parse().expect("integer label");
+            let mut x = [0.0; FEATURES];
+            for (xf, field) in x.iter_mut().zip(&fields[1..]) {
+                *xf = field.parse().expect("decimal feature");
+            }
+            (label, x)
+        })
+        .collect()
+}
+
+/// The reference preprocessing of the reference optimum: mean and population standard deviation
+/// in f64 over all rows, the result rounded to f32.
+fn reference_features() -> Vec<[f32; FEATURES]> {
+    let rows = &iris_data::FEATURES;
+    let n = rows.len() as f64;
+    let mut mean = [0.0_f64; FEATURES];
+    let mut var = [0.0_f64; FEATURES];
+    for row in rows {
+        for (m, &x) in mean.iter_mut().zip(row) {
+            *m += f64::from(x) / n;
+        }
+    }
+    for row in rows {
+        for ((v, &m), &x) in var.iter_mut().zip(&mean).zip(row) {
+            *v += (f64::from(x) - m).powi(2) / n;
+        }
+    }
+    rows.iter()
+        .map(|row| {
+            let mut out = [0.0_f32; FEATURES];
+            for (f, o) in out.iter_mut().enumerate() {
+                let sd = if var[f] > 0.0 { var[f].sqrt() } else { 1.0 };
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    reason = "rounding to f32 is part of the reference preprocessing"
+                )]
+                let rounded = ((f64::from(row[f]) - mean[f]) / sd) as f32;
+                *o = rounded;
+            }
+            out
+        })
+        .collect()
+}
+
+/// The objective P of the (f32) model on the given features, evaluated in f64.
+fn objective_f64(outcome: &Outcome, features: &[[f32; FEATURES]]) -> f64 {
+    let (w, b) = (outcome.model.weights(), outcome.model.bias());
+    let mut total = 0.0;
+    for (x, &label) in features.iter().zip(&iris_data::LABELS) {
+        let z: Vec<f64> = (0..CLASSES)
+            .map(|c| {
+                let dot: f64 = (0..FEATURES)
+                    .map(|f| f64::from(w[c][f]) * f64::from(x[f]))
+                    .sum();
+                dot + f64::from(b[c])
+            })
+            .collect();
+        let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let lse = max + z.iter().map(|zc| (zc - max).exp()).sum::<f64>().ln();
+        total += lse - z[usize::from(label)];
+    }
+    let norm: f64 = w
+        .iter()
+        .flatten()
+        .chain(b)
+        .map(|&v| f64::from(v).powi(2))
+        .sum();
+    total / features.len() as f64 + f64::from(LAMBDA) / 2.0 * norm
+}
+
+fn train_iris() -> Outcome {
+    let mut samples =
+        recipe::standardize(&iris_data::FEATURES, &iris_data::LABELS).expect("iris standardises");
+    recipe::train(&mut samples).expect("iris trains")
+}
+
+#[test]
+fn generated_iris_data_is_the_csv() {
+    let csv = iris_csv();
+    assert_eq!(csv.len(), iris_data::ROWS);
+    for (i, (label, x)) in csv.iter().enumerate() {
+        assert_eq!(*label, iris_data::LABELS[i], "label of row {i}");
+        let bits = x.map(f32::to_bits);
+        assert_eq!(bits, iris_data::FEATURES[i].map(f32::to_bits), "row {i}");
+    }
+}
+
+#[test]
+fn iris_recipe_reaches_the_reference_optimum() {
+    let outcome = train_iris();
+    println!(
+        "firmware-parity iris accuracy {} objective {} gap {:e}",
+        outcome.accuracy, outcome.objective, outcome.gap
+    );
+    println!(
+        "firmware-parity iris fingerprint {:016x}",
+        outcome.model.fingerprint()
+    );
+    assert!(outcome.passes(), "{outcome:?}");
+
+    // The certificate against the independent reference. It bounds P − P* for the problem on the
+    // device's features (f32 Welford); P* belongs to the reference features (f64 statistics,
+    // rounded to f32). Moving every feature by at most Δ moves each logit by at most ‖W_c‖₁·Δ and
+    // each cross-entropy by at most 2·max_c ‖W_c‖₁·Δ (‖∂CE/∂z‖₁ ≤ 2), for this model and for the
+    // device optimum, whose rows are within `distance` (Euclidean) of this model's.
+    let reference = reference_features();
+    let delta = samples_delta(&reference);
+    let row_l1 = outcome
+        .model
+        .weights()
+        .iter()
+        .map(|row| row.iter().map(|&v| f64::from(v).abs()).sum::<f64>())
+        .fold(0.0, f64::max);
+    let optimum_row_l1 = row_l1 + (FEATURES as f64).sqrt() * f64::from(outcome.distance);
+    let shift = 2.0 * (row_l1 + optimum_row_l1) * delta;
+    let p_reference = objective_f64(&outcome, &reference);
+    assert!(
+        p_reference >= P_STAR - P_STAR_ACCURACY,
+        "{p_reference} < P* = {P_STAR}"
+    );
+    let excess = p_reference - P_STAR;
+    let bound = f64::from(outcome.gap) + shift;
+    assert!(
+        excess.is_finite() && excess <= bound,
+        "P − P* = {excess:e} exceeds the certified {bound:e} (Δ = {delta:e})"
+    );
+}
+
+/// Largest difference between the device's standardised features and the reference ones.
+fn samples_delta(reference: &[[f32; FEATURES]]) -> f64 {
+    let device =
+        recipe::standardize(&iris_data::FEATURES, &iris_data::LABELS).expect("iris standardises");
+    device
+        .iter()
+        .zip(reference)
+        .flat_map(|(s, r)| s.features.iter().zip(r))
+        .map(|(&a, &b)| (f64::from(a) - f64::from(b)).abs())
+        .fold(0.0, f64::max)
+}
+
+#[test]
+fn online_stream_learns() {
+    let mut printed = Vec::new();
+    let (model, curve) = online::run(|n, accuracy| printed.push((n, accuracy))).expect("learns");
+    println!(
+        "firmware-parity online final accuracy {} ceiling {}",
+        curve.last(),
+        curve.ceiling
+    );
+    println!(
+        "firmware-parity online fingerprint {:016x}",
+        model.fingerprint()
+    );
+    // The callback saw exactly the curve that was returned.
+    assert_eq!(printed.len(), online::POINTS);
+    for (i, &(n, accuracy)) in printed.iter().enumerate() {
+        assert_eq!((n, accuracy), (curve.arrivals[i], curve.accuracy[i]));
+    }
+    // The untrained model predicts class 0 everywhere: about 1/3 of a uniform stream.
+    assert!(curve.accuracy[0] <= 0.5, "{curve:?}");
+    assert!(curve.passes(), "{curve:?}");
+}
