@@ -8,26 +8,26 @@
 pub(crate) mod sealed {
     /// Crate-internal operations on the float types; also seals [`Float`](super::Float).
     pub trait Sealed: Sized {
+        /// The unsigned integer of the same width.
+        type Key: Copy + Ord + Default;
         /// |x| as an integer that orders like |x|; ±∞ and NaN order above every finite value.
-        fn magnitude_key(self) -> u64;
+        fn magnitude_key(self) -> Self::Key;
         /// The non-negative value with the given magnitude key.
-        fn from_magnitude_key(key: u64) -> Self;
+        fn from_magnitude_key(key: Self::Key) -> Self;
     }
     impl Sealed for f32 {
+        type Key = u32;
         #[inline]
-        fn magnitude_key(self) -> u64 {
-            u64::from(self.to_bits() & 0x7FFF_FFFF)
+        fn magnitude_key(self) -> u32 {
+            self.to_bits() & 0x7FFF_FFFF
         }
         #[inline]
-        #[expect(
-            clippy::cast_possible_truncation,
-            reason = "keys come from magnitude_key"
-        )]
-        fn from_magnitude_key(key: u64) -> Self {
-            f32::from_bits(key as u32)
+        fn from_magnitude_key(key: u32) -> Self {
+            f32::from_bits(key)
         }
     }
     impl Sealed for f64 {
+        type Key = u64;
         #[inline]
         fn magnitude_key(self) -> u64 {
             self.to_bits() & 0x7FFF_FFFF_FFFF_FFFF
@@ -43,7 +43,7 @@ pub(crate) mod sealed {
 /// or ∞ anywhere gives a non-finite result.
 #[inline]
 pub(crate) fn max_abs<'a, T: Float + 'a>(values: impl Iterator<Item = &'a T>) -> T {
-    T::from_magnitude_key(values.fold(0, |key, v| key.max(v.magnitude_key())))
+    T::from_magnitude_key(values.fold(T::Key::default(), |key, v| key.max(v.magnitude_key())))
 }
 
 /// The floating-point types the crate computes in: `f32` (what ships) and `f64` (for reference

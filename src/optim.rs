@@ -258,22 +258,6 @@ impl<T: Float> Sgd<T> {
             Momentum::Classic(mu) | Momentum::Nesterov(mu) => mu,
         }
     }
-
-    /// (θ', v') for one parameter θ with velocity v and gradient g at learning rate η.
-    #[inline]
-    pub(crate) fn update(&self, eta: T, theta: T, velocity: T, grad: T) -> (T, T) {
-        match self.momentum {
-            Momentum::None => (theta - eta * grad, velocity),
-            Momentum::Classic(mu) => {
-                let v = mu * velocity + grad;
-                (theta - eta * v, v)
-            }
-            Momentum::Nesterov(mu) => {
-                let v = mu * velocity + grad;
-                (theta - eta * (grad + mu * v), v)
-            }
-        }
-    }
 }
 
 /// base^n by repeated squaring (exact for the small integer powers of a schedule).
@@ -351,18 +335,5 @@ mod tests {
         assert_eq!(powi(0.5_f64, 10), 1.0 / 1024.0);
         assert_eq!(powi(3.0_f32, 0), 1.0);
         assert_eq!(powi(3.0_f32, 5), 243.0);
-    }
-
-    #[test]
-    fn momentum_update_rules() {
-        let sgd = Sgd::<f64>::new(0.5, 0.0).unwrap();
-        assert_eq!(sgd.update(0.5, 1.0, 0.0, 2.0), (0.0, 0.0));
-        let classic = sgd.with_momentum(Momentum::Classic(0.5)).unwrap();
-        assert_eq!(classic.update(0.5, 1.0, 2.0, 2.0), (1.0 - 0.5 * 3.0, 3.0));
-        let nesterov = sgd.with_momentum(Momentum::Nesterov(0.5)).unwrap();
-        assert_eq!(
-            nesterov.update(0.5, 1.0, 2.0, 2.0),
-            (1.0 - 0.5 * (2.0 + 1.5), 3.0)
-        );
     }
 }

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::loss::CrossEntropy;
 use crate::math::{Float, max_abs};
 use crate::model::Classifier;
-use crate::optim::{Sgd, SgdState};
+use crate::optim::{Momentum, Sgd, SgdState};
 use crate::rng::Rng;
 use crate::softmax::Compensated;
 
@@ -197,21 +197,30 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
         x: &[T; F],
         eta: T,
     ) -> bool {
-        let sgd = &self.sgd;
-        let lambda = sgd.weight_decay();
+        let lambda = self.sgd.weight_decay();
         let (weights, bias) = model.parts_mut();
         let state = &mut self.state;
-        let rows = weights.iter_mut().zip(state.velocity_weights.iter_mut());
-        let biases = bias.iter_mut().zip(state.velocity_bias.iter_mut());
-        // No early exit: a branch-free `&` lets the compiler vectorise the checking pass.
-        let mut finite = true;
-        for (((w_row, v_row), (b, vb)), &d) in rows.zip(biases).zip(delta.iter()) {
-            for ((w, v), &xf) in w_row.iter_mut().zip(v_row.iter_mut()).zip(x.iter()) {
-                finite &= apply::<WRITE, T>(sgd, eta, w, v, d * xf + lambda * *w);
+        let (vw, vb) = (&mut state.velocity_weights, &mut state.velocity_bias);
+        // One loop per momentum variant: the variant is not re-examined per parameter, and plain
+        // SGD never touches the velocity buffers.
+        match self.sgd.momentum() {
+            Momentum::None => sweep(weights, bias, vw, vb, delta, x, lambda, |theta, _, g| {
+                store::<WRITE, T>(theta, *theta - eta * g)
+            }),
+            Momentum::Classic(mu) => {
+                sweep(weights, bias, vw, vb, delta, x, lambda, |theta, v, g| {
+                    let v_new = mu * *v + g;
+                    store::<WRITE, T>(theta, *theta - eta * v_new) & store::<WRITE, T>(v, v_new)
+                })
             }
-            finite &= apply::<WRITE, T>(sgd, eta, b, vb, d + lambda * *b);
+            Momentum::Nesterov(mu) => {
+                sweep(weights, bias, vw, vb, delta, x, lambda, |theta, v, g| {
+                    let v_new = mu * *v + g;
+                    store::<WRITE, T>(theta, *theta - eta * (g + mu * v_new))
+                        & store::<WRITE, T>(v, v_new)
+                })
+            }
         }
-        finite
     }
 
     /// Steps through `samples` in order; returns the mean of the losses before each step.
@@ -275,23 +284,48 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
     }
 }
 
-/// Updates one parameter and its velocity (if `WRITE`), or reports whether the update is finite.
+/// Writes `value` into `slot` if `WRITE`; otherwise only reports whether it is finite.
 #[inline]
-fn apply<const WRITE: bool, T: Float>(
-    sgd: &Sgd<T>,
-    eta: T,
-    theta: &mut T,
-    velocity: &mut T,
-    grad: T,
-) -> bool {
-    let (t, v) = sgd.update(eta, *theta, *velocity, grad);
+fn store<const WRITE: bool, T: Float>(slot: &mut T, value: T) -> bool {
     if WRITE {
-        *theta = t;
-        *velocity = v;
+        *slot = value;
         true
     } else {
-        t.is_finite() & v.is_finite()
+        value.is_finite()
     }
+}
+
+/// Applies `rule(θ, v, g)` to every parameter θ, its velocity v and its gradient
+/// g = δ_c·x_f + λθ (δ_c + λb for a bias), in row order; returns whether every rule call did.
+///
+/// No early exit: a branch-free `&` lets the compiler vectorise the checking pass.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the split borrows of model and state"
+)]
+#[inline]
+fn sweep<T: Float, const F: usize, const C: usize>(
+    weights: &mut [[T; F]; C],
+    bias: &mut [T; C],
+    velocity_weights: &mut [[T; F]; C],
+    velocity_bias: &mut [T; C],
+    delta: &[T; C],
+    x: &[T; F],
+    lambda: T,
+    mut rule: impl FnMut(&mut T, &mut T, T) -> bool,
+) -> bool {
+    let rows = weights.iter_mut().zip(velocity_weights.iter_mut());
+    let biases = bias.iter_mut().zip(velocity_bias.iter_mut());
+    let mut ok = true;
+    for (((w_row, v_row), (b, vb)), &d) in rows.zip(biases).zip(delta.iter()) {
+        for ((w, v), &xf) in w_row.iter_mut().zip(v_row.iter_mut()).zip(x.iter()) {
+            let g = d * xf + lambda * *w;
+            ok &= rule(w, v, g);
+        }
+        let g = d + lambda * *b;
+        ok &= rule(b, vb, g);
+    }
+    ok
 }
 
 /// Rescales the logit gradient δ so that the parameter gradient δ·(x, 1)ᵀ has norm ≤ `max_norm`.
@@ -317,4 +351,55 @@ pub(crate) fn scaled_norm<T: Float>(values: impl Iterator<Item = T> + Clone) -> 
         acc + r * r
     });
     scale * sum.sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use crate::data::Label;
+    use crate::loss::cross_entropy_with_grad;
+
+    /// Two steps on a sample with x = 0 move only the biases, with gradient g = p − e_y; the
+    /// second step's velocity shows which momentum rule ran.
+    fn two_steps(momentum: Momentum<f64>) -> [f64; 2] {
+        let sgd = Sgd::new(0.5, 0.0).unwrap().with_momentum(momentum).unwrap();
+        let mut trainer = Trainer::new(sgd, CrossEntropy::new());
+        let mut model = Classifier::<1, 2, f64>::zeros();
+        let sample = Sample::new([0.0], Label::new(1).unwrap());
+        trainer.step(&mut model, &sample).unwrap();
+        trainer.step(&mut model, &sample).unwrap();
+        *model.bias()
+    }
+
+    #[test]
+    fn momentum_rules_match_their_definitions() {
+        let y = Label::new(1).unwrap();
+        let (eta, mu) = (0.5, 0.9);
+        let g1 = cross_entropy_with_grad(&[0.0, 0.0], y).1;
+        let after = |b1: [f64; 2], v: [f64; 2], nesterov: bool| -> ([f64; 2], [f64; 2]) {
+            let g2 = cross_entropy_with_grad(&b1, y).1;
+            let v2 = [mu * v[0] + g2[0], mu * v[1] + g2[1]];
+            let step = |j: usize| if nesterov { g2[j] + mu * v2[j] } else { v2[j] };
+            ([b1[0] - eta * step(0), b1[1] - eta * step(1)], v2)
+        };
+        // Plain: b ← b − ηg twice.
+        let b1 = [-eta * g1[0], -eta * g1[1]];
+        let g2 = cross_entropy_with_grad(&b1, y).1;
+        assert_eq!(
+            two_steps(Momentum::None),
+            [b1[0] - eta * g2[0], b1[1] - eta * g2[1]]
+        );
+        // Classic: v1 = g1, b1 = −ηg1; then v2 = μv1 + g2, b2 = b1 − ηv2.
+        let b1 = [-eta * g1[0], -eta * g1[1]];
+        assert_eq!(two_steps(Momentum::Classic(mu)), after(b1, g1, false).0);
+        // Nesterov: v1 = g1, b1 = −η(g1 + μg1); then b2 = b1 − η(g2 + μv2).
+        let b1 = [-eta * (g1[0] + mu * g1[0]), -eta * (g1[1] + mu * g1[1])];
+        assert_eq!(two_steps(Momentum::Nesterov(mu)), after(b1, g1, true).0);
+        // The three rules really differ.
+        assert_ne!(
+            two_steps(Momentum::Classic(mu)),
+            two_steps(Momentum::Nesterov(mu))
+        );
+    }
 }
