@@ -10,6 +10,8 @@ pub(crate) mod sealed {
     pub trait Sealed: Sized {
         /// The unsigned integer of the same width.
         type Key: Copy + Ord + Default;
+        /// ln of the smallest positive normal value: below it, eˣ is subnormal.
+        const LN_MIN_POSITIVE: Self;
         /// |x| as an integer that orders like |x|; ±∞ and NaN order above every finite value.
         fn magnitude_key(self) -> Self::Key;
         /// The non-negative value with the given magnitude key.
@@ -17,6 +19,7 @@ pub(crate) mod sealed {
     }
     impl Sealed for f32 {
         type Key = u32;
+        const LN_MIN_POSITIVE: Self = -87.336_55; // −126·ln 2, rounded up
         #[inline]
         fn magnitude_key(self) -> u32 {
             self.to_bits() & 0x7FFF_FFFF
@@ -28,6 +31,7 @@ pub(crate) mod sealed {
     }
     impl Sealed for f64 {
         type Key = u64;
+        const LN_MIN_POSITIVE: Self = -708.396_418_532_264; // −1022·ln 2, rounded up
         #[inline]
         fn magnitude_key(self) -> u64 {
             self.to_bits() & 0x7FFF_FFFF_FFFF_FFFF
