@@ -108,3 +108,18 @@ for board in "${boards[@]}"; do
         unset m
     done
 done
+
+echo
+echo "Softmax of 10 logits, instructions: exact (\`softmax::softmax\`, libm) against the \`micromath\` fast path (\`fast::softmax\`)."
+echo
+echo "| core | exact | fast | fast / exact |"
+echo "|---|---:|---:|---:|"
+for board in "${boards[@]}"; do
+    IFS='|' read -r target qemu label <<<"$board"
+    declare -A m=()
+    measure "$out/$target/release/probe-softmax-10" "$qemu" >"$results"
+    while read -r key value; do m[$key]=$value; done <"$results"
+    printf '| %s | %d | %d | %s |\n' "${label%% (*}" "${m[insn-predict]}" "${m[insn-step]}" \
+        "$(awk -v a="${m[insn-step]}" -v b="${m[insn-predict]}" 'BEGIN { printf "%.2f", a / b }')"
+    unset m
+done
