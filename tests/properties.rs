@@ -11,6 +11,9 @@
     reason = "helpers of a test crate fail the test by panicking"
 )]
 
+mod common;
+
+use common::reference::neumaier_sum;
 use proptest::prelude::*;
 use tinysoftmax::convex::gradient;
 use tinysoftmax::loss::{CrossEntropy, cross_entropy, cross_entropy_with_grad};
@@ -342,23 +345,9 @@ proptest! {
 /// Two-pass mean and population variance in `f64`, both sums compensated.
 fn two_pass(values: &[f64]) -> (f64, f64) {
     let n = values.len() as f64;
-    let mean = neumaier(values.iter().copied()) / n;
-    let m2 = neumaier(values.iter().map(|x| (x - mean) * (x - mean)));
+    let mean = neumaier_sum(values.iter().copied()) / n;
+    let m2 = neumaier_sum(values.iter().map(|x| (x - mean) * (x - mean)));
     (mean, m2 / n)
-}
-
-fn neumaier(values: impl Iterator<Item = f64>) -> f64 {
-    let (mut sum, mut carry) = (0.0_f64, 0.0_f64);
-    for x in values {
-        let t = sum + x;
-        carry += if sum.abs() >= x.abs() {
-            (sum - t) + x
-        } else {
-            (x - t) + sum
-        };
-        sum = t;
-    }
-    sum + carry
 }
 
 proptest! {
