@@ -1,1 +1,380 @@
-//! Averaging of SGD iterates.
+//! Averaging of SGD iterates, and SGD that runs until its average is certified optimal.
+//!
+//! With the inverse-time rate η_t = η₀/(1 + η₀λt) ([`Schedule::InverseTime`]) SGD on the
+//! λ-strongly convex objective converges to the optimum θ*, but its iterates keep jittering at
+//! a distance that shrinks only like √η_t. Their running average does not: Polyak–Ruppert
+//! averaging cancels the jitter, and weighting later iterates more (weights ∝ t, Lacoste-Julien,
+//! Schmidt and Bach 2012) also forgets the early, far-away ones, giving E[P(θ̄_t)] − P* =
+//! O(1/(λt)). [`Averaged`] keeps that average in fixed memory (one model's worth), and
+//! [`train_until_certified`] trains, averages, and checks the full-batch certificate of
+//! [`convex::certify`] on the average every few epochs, stopping as soon as it proves the
+//! requested gap.
+//!
+//! SGD's averaged iterate approaches the optimum at rate 1/t, so it certifies loose tolerances
+//! (1e-3 relative) in tens of epochs, but tight ones only in very many; for those, data that
+//! fits in memory is better served by the full-batch [`solver::minimize`].
+//!
+//! [`Schedule::InverseTime`]: crate::optim::Schedule::InverseTime
+//! [`convex::certify`]: crate::convex::certify
+//! [`solver::minimize`]: crate::solver::minimize
+
+use crate::convex::certify;
+use crate::data::Sample;
+use crate::error::{Error, Result};
+use crate::math::{Float, two_diff};
+use crate::model::Classifier;
+use crate::rng::Rng;
+use crate::softmax::Compensated;
+use crate::solver::{Report, Tolerance};
+use crate::train::Trainer;
+
+/// How the iterates θ_1 … θ_t are weighted in their average.
+///
+/// ```
+/// use tinysoftmax::{Classifier, average::{Averaged, Weighting}};
+/// let mut avg = Averaged::<1, 2, f64>::new(Weighting::Linear);
+/// avg.update(&Classifier::new([[3.0], [0.0]], [0.0, 0.0]));
+/// avg.update(&Classifier::new([[0.0], [0.0]], [0.0, 0.0]));
+/// assert_eq!(avg.model().weights()[0][0], 1.0); // (1·3 + 2·0) / 3
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Weighting {
+    /// Every iterate weighs the same: θ̄_t = (1/t) Σ_s θ_s (Polyak–Ruppert; PyTorch's
+    /// `torch.optim.swa_utils.AveragedModel` with its default average).
+    Uniform,
+    /// Iterate s weighs s: θ̄_t = Σ_s s·θ_s / (t(t+1)/2). Early iterates fade, which suits a
+    /// start far from the optimum.
+    Linear,
+}
+
+/// A running weighted average of model parameters, in the memory of two models.
+///
+/// Update t (counting from 1) computes θ̄ ← θ̄ + ρ_t (θ − θ̄) with ρ_t = 1/t ([`Weighting::Uniform`])
+/// or 2/(t+1) ([`Weighting::Linear`]); the first update copies the model.
+///
+/// The average is kept as a pair (mean, carry), the carry holding the low-order bits that the
+/// mean cannot: with a plain `mean += ρ·(θ − mean)`, once ρ·|θ − mean| falls below half an
+/// ULP of the mean (ρ ≈ 2/t, so after about 10⁶ `f32` steps) the updates round to nothing and
+/// the average stops moving. With the carry each update's rounding error is kept, and the
+/// average is accurate to about one unit of roundoff of the parameters however long it runs.
+/// Memory: 2·(C·F + C)·`size_of::<T>()` + 8 bytes.
+///
+/// ```
+/// use tinysoftmax::{Classifier, average::{Averaged, Weighting}};
+/// let mut avg = Averaged::<1, 2, f64>::new(Weighting::Uniform);
+/// for w in [1.0, 2.0, 6.0] {
+///     avg.update(&Classifier::new([[w], [-w]], [0.0, 0.0]));
+/// }
+/// assert_eq!(avg.count(), 3);
+/// assert_eq!(avg.model().weights(), &[[3.0], [-3.0]]);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Averaged<const F: usize, const C: usize, T = f32> {
+    mean: Classifier<F, C, T>,
+    /// The low-order part: the average is mean + carry, with |carry| ≤ ½ ULP of mean.
+    carry: Classifier<F, C, T>,
+    count: u32,
+    weighting: Weighting,
+}
+
+impl<const F: usize, const C: usize, T: Float> Averaged<F, C, T> {
+    /// An empty average (its model is zero until the first update).
+    ///
+    /// ```
+    /// use tinysoftmax::average::{Averaged, Weighting};
+    /// let avg = Averaged::<4, 3>::new(Weighting::Linear);
+    /// assert_eq!(avg.count(), 0);
+    /// ```
+    #[must_use]
+    pub const fn new(weighting: Weighting) -> Self {
+        Self {
+            mean: Classifier::zeros(),
+            carry: Classifier::zeros(),
+            count: 0,
+            weighting,
+        }
+    }
+
+    /// Adds one iterate to the average.
+    ///
+    /// The count saturates at `u32::MAX`, after which the weight ρ stays at its last value.
+    ///
+    /// ```
+    /// use tinysoftmax::{Classifier, average::{Averaged, Weighting}};
+    /// let mut avg = Averaged::<1, 2>::new(Weighting::Uniform);
+    /// avg.update(&Classifier::new([[2.0], [0.0]], [1.0, 0.0]));
+    /// assert_eq!(avg.model().bias(), &[1.0, 0.0]);
+    /// ```
+    pub fn update(&mut self, model: &Classifier<F, C, T>) {
+        self.count = self.count.saturating_add(1);
+        let t = T::from_u32(self.count);
+        let rho = match self.weighting {
+            Weighting::Uniform => T::ONE / t,
+            Weighting::Linear => (T::ONE + T::ONE) / (t + T::ONE),
+        };
+        let (mw, mb) = self.mean.parts_mut();
+        let (cw, cb) = self.carry.parts_mut();
+        let means = mw.iter_mut().flatten().chain(mb.iter_mut());
+        let carries = cw.iter_mut().flatten().chain(cb.iter_mut());
+        let values = model.weights().iter().flatten().chain(model.bias().iter());
+        for ((m, c), &v) in means.zip(carries).zip(values) {
+            (*m, *c) = if rho == T::ONE {
+                (v, T::ZERO)
+            } else {
+                mix(*m, *c, v, rho)
+            };
+        }
+    }
+
+    /// Forgets every iterate so far: the next update starts a new average. Calling it after a
+    /// burn-in period gives suffix (tail) averaging.
+    ///
+    /// ```
+    /// use tinysoftmax::{Classifier, average::{Averaged, Weighting}};
+    /// let mut avg = Averaged::<1, 2>::new(Weighting::Uniform);
+    /// avg.update(&Classifier::new([[5.0], [0.0]], [0.0, 0.0]));
+    /// avg.restart();
+    /// avg.update(&Classifier::new([[1.0], [0.0]], [0.0, 0.0]));
+    /// assert_eq!(avg.model().weights()[0][0], 1.0);
+    /// ```
+    pub fn restart(&mut self) {
+        self.count = 0;
+    }
+
+    /// The averaged model.
+    ///
+    /// ```
+    /// use tinysoftmax::{Classifier, average::{Averaged, Weighting}};
+    /// assert_eq!(Averaged::<2, 2>::new(Weighting::Uniform).model(), &Classifier::zeros());
+    /// ```
+    #[must_use]
+    pub const fn model(&self) -> &Classifier<F, C, T> {
+        &self.mean
+    }
+
+    /// How many iterates the average holds (since the last [`restart`](Self::restart)).
+    ///
+    /// ```
+    /// use tinysoftmax::average::{Averaged, Weighting};
+    /// assert_eq!(Averaged::<2, 2>::new(Weighting::Uniform).count(), 0);
+    /// ```
+    #[must_use]
+    pub const fn count(&self) -> u32 {
+        self.count
+    }
+
+    /// One epoch of SGD that adds every iterate to the average: shuffles `samples` (seeded,
+    /// uniform, in place), then takes one [`Trainer::step`] per sample, updating the average
+    /// after each. Returns the mean of the per-sample losses before each step.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoSamples`] for an empty slice; otherwise the first failing step's error, with
+    /// the steps before it (and their averaging) kept.
+    ///
+    /// ```
+    /// use tinysoftmax::{Classifier, Label, Rng, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer};
+    /// use tinysoftmax::average::{Averaged, Weighting};
+    /// let mut data = [Sample::new([1.0_f32], Label::<2>::new(0)?), Sample::new([-1.0], Label::new(1)?)];
+    /// let mut model = Classifier::zeros();
+    /// let mut trainer = Trainer::new(Sgd::new(0.5, 0.1)?, CrossEntropy::new());
+    /// let mut avg = Averaged::new(Weighting::Linear);
+    /// avg.epoch(&mut trainer, &mut model, &mut data, &mut Rng::new(1))?;
+    /// assert_eq!(avg.count(), 2);
+    /// assert_eq!(avg.model().accuracy(&data), 1.0);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    pub fn epoch(
+        &mut self,
+        trainer: &mut Trainer<F, C, T>,
+        model: &mut Classifier<F, C, T>,
+        samples: &mut [Sample<F, C, T>],
+        rng: &mut Rng,
+    ) -> Result<T> {
+        rng.shuffle(samples);
+        let mut total = Compensated::new();
+        let mut count = 0_u32;
+        for sample in samples.iter() {
+            total.add(trainer.step(model, sample)?);
+            self.update(model);
+            count = count.saturating_add(1);
+        }
+        if count == 0 {
+            Err(Error::NoSamples)
+        } else {
+            Ok(total.total() / T::from_u32(count))
+        }
+    }
+}
+
+/// The pair (m′, c′) holding (m + c) + ρ·(v − (m + c)), with m′ = fl(m′ + c′).
+///
+/// The update is m + ρ(v − m) + (1 − ρ)c. The sum of m and the rounded increment is split
+/// without error (TwoSum) and its low part carried, so an increment below half an ULP of m
+/// (ρ ~ 1/t becomes tiny on long runs) still moves the average.
+fn mix<T: Float>(m: T, c: T, v: T, rho: T) -> (T, T) {
+    let increment = rho * (v - m);
+    let (hi, lo) = two_diff(m, -increment);
+    two_diff(hi, -(lo + (T::ONE - rho) * c))
+}
+
+/// When [`train_until_certified`] checks and stops.
+///
+/// ```
+/// use tinysoftmax::{average::Plan, solver::Tolerance};
+/// let plan = Plan { tolerance: Tolerance::Relative(1e-3_f32), check_every: 5, max_epochs: 200 };
+/// assert_eq!(plan.check_every, 5);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Plan<T = f32> {
+    /// The gap to certify for the averaged model.
+    pub tolerance: Tolerance<T>,
+    /// Epochs between certificates (each certificate costs about two epochs of arithmetic);
+    /// 0 is read as 1.
+    pub check_every: u32,
+    /// The most epochs to run; the average is always certified after the last one.
+    pub max_epochs: u32,
+}
+
+/// Trains with SGD, averaging every iterate, until the full-batch certificate of the averaged
+/// model meets the plan's tolerance or the epoch budget is spent; the model, the trainer and
+/// the average keep their state, so a call can continue an earlier one.
+///
+/// The objective is the trainer's: its loss and its weight decay λ (which must be > 0). Every
+/// `check_every` epochs, and after the last, [`certify`] is run on the averaged model; the
+/// report's `iterations` counts the epochs run and its certificate is the last one computed.
+/// A run that spends its budget reports `certified: false` with the bound it did prove. Use
+/// [`Schedule::InverseTime`](crate::optim::Schedule::InverseTime): with a constant rate the
+/// average approaches a point near, but not at, the optimum.
+///
+/// # Errors
+///
+/// [`Error::Tolerance`] for a tolerance that is not finite and > 0; [`Error::WeightDecay`] when
+/// the trainer's λ is 0; [`Error::NoSamples`] for no samples; a failing step's error as in
+/// [`Averaged::epoch`].
+///
+/// ```
+/// use tinysoftmax::{Classifier, Label, Rng, Sample, loss::CrossEntropy, train::Trainer};
+/// use tinysoftmax::average::{Averaged, Plan, Weighting, train_until_certified};
+/// use tinysoftmax::optim::{Schedule, Sgd};
+/// use tinysoftmax::solver::Tolerance;
+/// let mut data = [
+///     Sample::new([1.0_f64, 0.5], Label::<2>::new(0)?),
+///     Sample::new([-1.0, 0.5], Label::new(1)?),
+///     Sample::new([0.5, -1.0], Label::new(0)?),
+/// ];
+/// let sgd = Sgd::new(0.5, 0.1)?.with_schedule(Schedule::InverseTime)?;
+/// let mut trainer = Trainer::new(sgd, CrossEntropy::new());
+/// let (mut model, mut avg) = (Classifier::zeros(), Averaged::new(Weighting::Linear));
+/// let plan = Plan { tolerance: Tolerance::Relative(1e-3), check_every: 1, max_epochs: 10_000 };
+/// let report = train_until_certified(&mut trainer, &mut model, &mut avg, &mut data, &mut Rng::new(3), plan)?;
+/// assert!(report.certified && report.iterations < 10_000);
+/// # Ok::<(), tinysoftmax::Error>(())
+/// ```
+pub fn train_until_certified<const F: usize, const C: usize, T: Float>(
+    trainer: &mut Trainer<F, C, T>,
+    model: &mut Classifier<F, C, T>,
+    average: &mut Averaged<F, C, T>,
+    samples: &mut [Sample<F, C, T>],
+    rng: &mut Rng,
+    plan: Plan<T>,
+) -> Result<Report<T>> {
+    let tolerance = plan.tolerance.check()?;
+    let lambda = trainer.sgd().weight_decay();
+    let loss = *trainer.loss();
+    // Fails early, before any training, for λ = 0 or no samples.
+    let mut certificate = certify(average.model(), samples, &loss, lambda)?;
+    let period = plan.check_every.max(1);
+    let mut epochs = 0_u32;
+    while epochs < plan.max_epochs {
+        average.epoch(trainer, model, samples, rng)?;
+        epochs += 1;
+        if epochs.is_multiple_of(period) || epochs == plan.max_epochs {
+            certificate = certify(average.model(), samples, &loss, lambda)?;
+            if tolerance.is_met(certificate.objective, certificate.gap) {
+                break;
+            }
+        }
+    }
+    Ok(Report::new(epochs, certificate, tolerance))
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use crate::data::Label;
+    use crate::loss::CrossEntropy;
+    use crate::optim::Sgd;
+
+    #[test]
+    fn linear_weights_match_the_closed_form() {
+        let mut avg = Averaged::<1, 2, f64>::new(Weighting::Linear);
+        for s in 1..=4 {
+            let v = f64::from(s * s);
+            avg.update(&Classifier::new([[v], [0.0]], [0.0, 0.0]));
+        }
+        // Σ s·s² / Σ s = (1 + 8 + 27 + 64) / 10.
+        assert!((avg.model().weights()[0][0] - 10.0).abs() <= 8.0 * f64::EPSILON * 10.0);
+    }
+
+    #[test]
+    fn zero_budget_certifies_the_current_average_without_training() {
+        let mut data = [Sample::new([1.0_f64], Label::<2>::new(0).unwrap())];
+        let mut trainer = Trainer::new(Sgd::new(0.1, 0.1).unwrap(), CrossEntropy::new());
+        let mut model = Classifier::zeros();
+        let mut avg = Averaged::new(Weighting::Uniform);
+        let plan = Plan {
+            tolerance: Tolerance::Absolute(1e-9),
+            check_every: 1,
+            max_epochs: 0,
+        };
+        let r = train_until_certified(
+            &mut trainer,
+            &mut model,
+            &mut avg,
+            &mut data,
+            &mut Rng::new(1),
+            plan,
+        )
+        .unwrap();
+        assert_eq!((r.iterations, r.certified), (0, false));
+        assert_eq!(trainer.state().steps(), 0);
+    }
+
+    #[test]
+    fn invalid_plans_are_rejected_before_training() {
+        let mut data = [Sample::new([1.0_f64], Label::<2>::new(0).unwrap())];
+        let mut model = Classifier::zeros();
+        let mut avg = Averaged::new(Weighting::Uniform);
+        let mut rng = Rng::new(1);
+        let plan = Plan {
+            tolerance: Tolerance::Absolute(1e-3),
+            check_every: 1,
+            max_epochs: 5,
+        };
+        let mut no_decay = Trainer::new(Sgd::new(0.1, 0.0).unwrap(), CrossEntropy::new());
+        let r = train_until_certified(
+            &mut no_decay,
+            &mut model,
+            &mut avg,
+            &mut data,
+            &mut rng,
+            plan,
+        );
+        assert_eq!(r, Err(Error::WeightDecay));
+        let mut trainer = Trainer::new(Sgd::new(0.1, 0.1).unwrap(), CrossEntropy::new());
+        let bad = Plan {
+            tolerance: Tolerance::Relative(-1.0),
+            ..plan
+        };
+        let r = train_until_certified(&mut trainer, &mut model, &mut avg, &mut data, &mut rng, bad);
+        assert_eq!(r, Err(Error::Tolerance));
+        let r = train_until_certified(&mut trainer, &mut model, &mut avg, &mut [], &mut rng, plan);
+        assert_eq!(r, Err(Error::NoSamples));
+        assert_eq!((trainer.state().steps(), avg.count()), (0, 0));
+    }
+}
