@@ -12,6 +12,8 @@ pub(crate) mod sealed {
         type Key: Copy + Ord + Default;
         /// ln of the smallest positive normal value: below it, eˣ is subnormal.
         const LN_MIN_POSITIVE: Self;
+        /// Veltkamp's splitting constant 2^⌈p/2⌉ + 1 (p: significand bits).
+        const SPLITTER: Self;
         /// |x| as an integer that orders like |x|; ±∞ and NaN order above every finite value.
         fn magnitude_key(self) -> Self::Key;
         /// The non-negative value with the given magnitude key.
@@ -20,6 +22,7 @@ pub(crate) mod sealed {
     impl Sealed for f32 {
         type Key = u32;
         const LN_MIN_POSITIVE: Self = -87.336_55; // −126·ln 2, rounded up
+        const SPLITTER: Self = 4097.0; // 2^12 + 1
         #[inline]
         fn magnitude_key(self) -> u32 {
             self.to_bits() & 0x7FFF_FFFF
@@ -32,6 +35,7 @@ pub(crate) mod sealed {
     impl Sealed for f64 {
         type Key = u64;
         const LN_MIN_POSITIVE: Self = -708.396_418_532_264; // −1022·ln 2, rounded up
+        const SPLITTER: Self = 134_217_729.0; // 2^27 + 1
         #[inline]
         fn magnitude_key(self) -> u64 {
             self.to_bits() & 0x7FFF_FFFF_FFFF_FFFF
@@ -236,6 +240,41 @@ pub(crate) fn two_diff<T: Float>(a: T, b: T) -> (T, T) {
     (hi, lo)
 }
 
+/// Error-free product without a fused multiply-add: `a·b = hi + lo` exactly (Dekker's
+/// TwoProduct with Veltkamp's splitting), unless a factor exceeds about `MAX / 2^13`.
+#[inline]
+pub(crate) fn two_product<T: Float>(a: T, b: T) -> (T, T) {
+    let hi = a * b;
+    let (ah, al) = split(a);
+    let (bh, bl) = split(b);
+    let lo = ((ah * bh - hi) + ah * bl + al * bh) + al * bl;
+    (hi, lo)
+}
+
+/// Veltkamp's split of `a` into two halves of at most ⌊p/2⌋ significant bits each.
+#[inline]
+fn split<T: Float>(a: T) -> (T, T) {
+    let c = T::SPLITTER * a;
+    let hi = c - (c - a);
+    (hi, a - hi)
+}
+
+/// Σ a_i b_i + start with the compensated dot product Dot2 (Ogita, Rump and Oishi, 2005): the
+/// result is as accurate as if computed in twice the precision and then rounded,
+/// |error| ≤ u·|result| + γ_n²·(|start| + Σ|a_i b_i|), n the number of terms.
+#[inline]
+pub(crate) fn dot2<T: Float, const N: usize>(a: &[T; N], b: &[T; N], start: T) -> T {
+    let mut sum = start;
+    let mut carry = T::ZERO;
+    for (&ai, &bi) in a.iter().zip(b.iter()) {
+        let (p, p_err) = two_product(ai, bi);
+        let (s, s_err) = two_diff(sum, -p);
+        sum = s;
+        carry += p_err + s_err;
+    }
+    sum + carry
+}
+
 /// e^(hi + lo) for a small correction `lo` (|lo| ≤ ½ ULP of `hi`): e^hi · (1 + lo).
 ///
 /// The correction is skipped where it is not finite (`hi` overflowed to −∞ or is NaN), so the
@@ -261,6 +300,24 @@ mod tests {
         let (hi, lo) = two_diff(a, b);
         assert_eq!(f64::from(hi) + f64::from(lo), f64::from(a) - f64::from(b));
         assert!(lo != 0.0);
+    }
+
+    #[test]
+    fn two_product_is_exact() {
+        let (a, b) = (1.000_000_1_f32, 0.999_999_9_f32);
+        let (hi, lo) = two_product(a, b);
+        assert_eq!(f64::from(hi) + f64::from(lo), f64::from(a) * f64::from(b));
+        assert!(lo != 0.0);
+    }
+
+    #[test]
+    fn dot2_survives_cancellation() {
+        // 1e8·1 + 1·1 − 1e8·1: the plain f32 sum loses the middle term.
+        let a = [1.0e8_f32, 1.0, -1.0e8];
+        let b = [1.0_f32, 1.0, 1.0];
+        assert_eq!(dot2(&a, &b, 0.5), 1.5);
+        let plain = a.iter().zip(b.iter()).fold(0.5_f32, |s, (x, y)| s + x * y);
+        assert_ne!(plain, 1.5);
     }
 
     #[test]

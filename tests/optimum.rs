@@ -360,15 +360,13 @@ fn iris_lambda_0_001() {
 #[test]
 #[cfg_attr(debug_assertions, ignore = "slow in debug; run with --release")]
 fn digits_lambda_0_01() {
-    check_case(&digits(0.01, dataset::optimum::DIGITS_0_01, 34, true));
+    check_case(&digits(0.01, dataset::optimum::DIGITS_0_01, 28, true));
 }
 
 #[test]
 #[cfg_attr(debug_assertions, ignore = "slow in debug; run with --release")]
 fn digits_lambda_0_001() {
-    // The f32 certificate cannot go below about 3.4e-3 relative here (its rounding allowance
-    // for the 65-term logits), so only the host-side f64 certificate proves 1e-3.
-    check_case(&digits(0.001, dataset::optimum::DIGITS_0_001, 244, false));
+    check_case(&digits(0.001, dataset::optimum::DIGITS_0_001, 248, true));
 }
 
 #[test]
