@@ -5,7 +5,7 @@
 //! a distance that shrinks only like √η_t. Their running average does not: Polyak–Ruppert
 //! averaging cancels the jitter, and weighting later iterates more (weights ∝ t, Lacoste-Julien,
 //! Schmidt and Bach 2012) also forgets the early, far-away ones, giving E[P(θ̄_t)] − P* =
-//! O(1/(λt)). [`Averaged`] keeps that average in fixed memory (one model's worth), and
+//! O(1/(λt)). [`Averaged`] keeps that average in fixed memory (two models' worth), and
 //! [`train_until_certified`] trains, averages, and checks the full-batch certificate of
 //! [`convex::certify`] on the average every few epochs, stopping as soon as it proves the
 //! requested gap.
