@@ -1,4 +1,5 @@
-//! Puts `memory.x` where the linker finds it (the runtime crate's `link.x` includes it).
+//! Puts `memory.x` where the linker finds it (the runtime crate's `link.x` includes it), and
+//! links the defmt binary with defmt's linker script.
 
 use std::env;
 use std::fs;
@@ -12,5 +13,8 @@ fn main() -> io::Result<()> {
     fs::write(out.join("memory.x"), include_bytes!("memory.x"))?;
     println!("cargo:rustc-link-search={}", out.display());
     println!("cargo:rerun-if-changed=memory.x");
+    if env::var_os("CARGO_FEATURE_DEFMT").is_some() {
+        println!("cargo:rustc-link-arg-bin=iris-defmt=-Tdefmt.x");
+    }
     Ok(())
 }
