@@ -486,6 +486,17 @@ pub fn smoothness<const F: usize, const C: usize, T: Float>(
 }
 
 /// What a full-batch gradient proves about a model (see [`certify`]).
+///
+/// ```
+/// use tinysoftmax::{Classifier, Label, Sample, convex::certify, loss::CrossEntropy};
+/// let data = [Sample::new([2.0_f64], Label::<2>::new(0)?), Sample::new([-2.0], Label::new(1)?)];
+/// let cert = certify(&Classifier::zeros(), &data, &CrossEntropy::new(), 0.5)?;
+/// // The zero model is not optimal here: its gradient is 1 in the weight of each class.
+/// assert!(cert.gradient_norm > 1.0 && cert.gap >= cert.gradient_norm.powi(2) / 1.0);
+/// assert!(cert.distance >= cert.gradient_norm / 0.5);
+/// assert!(cert.gradient_error > 0.0 && cert.gradient_error < 1e-12);
+/// # Ok::<(), tinysoftmax::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Certificate<T = f32> {

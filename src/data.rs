@@ -27,6 +27,14 @@ impl<const C: usize> Label<C> {
     /// # Errors
     ///
     /// [`Error::LabelOutOfRange`] when `index ≥ C`.
+    ///
+    /// ```
+    /// use tinysoftmax::{Error, Label};
+    /// // Labels can be checked at compile time too.
+    /// const Y: Label<10> = match Label::new(7) { Ok(y) => y, Err(_) => panic!() };
+    /// assert_eq!(Y.index(), 7);
+    /// assert_eq!(Label::<10>::new(10), Err(Error::LabelOutOfRange));
+    /// ```
     pub const fn new(index: usize) -> Result<Self> {
         if index < C && index <= u16::MAX as usize {
             #[expect(clippy::cast_possible_truncation, reason = "checked just above")]

@@ -72,4 +72,12 @@ impl fmt::Display for Error {
 impl core::error::Error for Error {}
 
 /// The crate's result type.
+///
+/// ```
+/// fn first_label() -> tinysoftmax::Result<tinysoftmax::Label<3>> {
+///     tinysoftmax::Label::new(0)
+/// }
+/// assert_eq!(first_label()?.index(), 0);
+/// # Ok::<(), tinysoftmax::Error>(())
+/// ```
 pub type Result<T, E = Error> = core::result::Result<T, E>;
