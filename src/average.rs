@@ -224,16 +224,23 @@ fn mix<T: Float>(m: T, c: T, v: T, rho: T) -> (T, T) {
 ///
 /// ```
 /// use tinysoftmax::{average::Plan, solver::Tolerance};
-/// let plan = Plan { tolerance: Tolerance::Relative(1e-3_f32), check_every: 5, max_epochs: 200 };
-/// assert_eq!(plan.check_every, 5);
+/// use tinysoftmax::{Classifier, Error, Label, Rng, Sample, loss::CrossEntropy, train::Trainer};
+/// use tinysoftmax::average::{Averaged, Weighting, train_until_certified};
+/// use tinysoftmax::optim::Sgd;
+/// let mut data = [Sample::new([1.0_f32], Label::<2>::new(0)?)];
+/// let mut trainer = Trainer::new(Sgd::new(0.5, 0.1)?, CrossEntropy::new());
+/// let (mut model, mut avg) = (Classifier::zeros(), Averaged::new(Weighting::Uniform));
+/// let never = Plan { tolerance: Tolerance::Relative(1e-3), check_every: 0, max_epochs: 200 };
+/// let r = train_until_certified(&mut trainer, &mut model, &mut avg, &mut data, &mut Rng::new(1), never);
+/// assert_eq!(r, Err(Error::CheckPeriod));
+/// # Ok::<(), tinysoftmax::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Plan<T = f32> {
     /// The gap to certify for the averaged model.
     pub tolerance: Tolerance<T>,
-    /// Epochs between certificates (each certificate costs about two epochs of arithmetic);
-    /// 0 is read as 1.
+    /// Epochs between certificates (each costs a few epochs' arithmetic); at least 1.
     pub check_every: u32,
     /// The most epochs to run; the average is always certified after the last one.
     pub max_epochs: u32,
@@ -252,9 +259,10 @@ pub struct Plan<T = f32> {
 ///
 /// # Errors
 ///
-/// [`Error::Tolerance`] for a tolerance that is not finite and > 0; [`Error::WeightDecay`] when
-/// the trainer's λ is 0; [`Error::NoSamples`] for no samples; a failing step's error as in
-/// [`Averaged::epoch`].
+/// [`Error::Tolerance`] for a tolerance that is not finite and > 0; [`Error::CheckPeriod`] for
+/// `check_every` = 0; [`Error::NeedsWeightDecay`] when the trainer's λ is 0;
+/// [`Error::NoSamples`] for no samples; [`Error::NonFiniteFeature`] for a NaN or infinite
+/// feature; a failing step's error as in [`Averaged::epoch`].
 ///
 /// ```
 /// use tinysoftmax::{Classifier, Label, Rng, Sample, loss::CrossEntropy, train::Trainer};
@@ -283,11 +291,14 @@ pub fn train_until_certified<const F: usize, const C: usize, T: Float>(
     plan: Plan<T>,
 ) -> Result<Report<T>> {
     let tolerance = plan.tolerance.check()?;
+    if plan.check_every == 0 {
+        return Err(Error::CheckPeriod);
+    }
     let lambda = trainer.sgd().weight_decay();
     let loss = *trainer.loss();
     // Fails early, before any training, for λ = 0 or no samples.
     let mut certificate = certify(average.model(), samples, &loss, lambda)?;
-    let period = plan.check_every.max(1);
+    let period = plan.check_every;
     let mut epochs = 0_u32;
     while epochs < plan.max_epochs {
         average.epoch(trainer, model, samples, rng)?;
@@ -365,7 +376,7 @@ mod tests {
             &mut rng,
             plan,
         );
-        assert_eq!(r, Err(Error::WeightDecay));
+        assert_eq!(r, Err(Error::NeedsWeightDecay));
         let mut trainer = Trainer::new(Sgd::new(0.1, 0.1).unwrap(), CrossEntropy::new());
         let bad = Plan {
             tolerance: Tolerance::Relative(-1.0),

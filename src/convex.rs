@@ -9,7 +9,8 @@ use crate::math::{Float, dot2, max_abs};
 use crate::model::{Classifier, dot};
 use crate::softmax::{Compensated, softmax};
 
-/// Checks λ and the sample count shared by every full-batch function; returns n as a float.
+/// Checks λ, the sample count and the samples' features, as every full-batch function does;
+/// returns n as a float.
 fn batch_size<const F: usize, const C: usize, T: Float>(
     samples: &[Sample<F, C, T>],
     lambda: T,
@@ -17,10 +18,22 @@ fn batch_size<const F: usize, const C: usize, T: Float>(
     if !(lambda.is_finite() && lambda >= T::ZERO) {
         return Err(Error::WeightDecay);
     }
+    for s in samples {
+        s.check()?;
+    }
     match u32::try_from(samples.len()) {
         Ok(0) => Err(Error::NoSamples),
         Ok(n) => Ok(T::from_u32(n)),
         Err(_) => Ok(T::from_u32(u32::MAX)),
+    }
+}
+
+/// (λ/2)(‖W‖² + ‖b‖²); exactly 0 for λ = 0, even where ‖θ‖² overflows.
+fn penalty<const F: usize, const C: usize, T: Float>(model: &Classifier<F, C, T>, lambda: T) -> T {
+    if lambda == T::ZERO {
+        T::ZERO
+    } else {
+        lambda * T::HALF * model.norm_squared()
     }
 }
 
@@ -30,7 +43,8 @@ fn batch_size<const F: usize, const C: usize, T: Float>(
 ///
 /// # Errors
 ///
-/// [`Error::NoSamples`] for an empty slice; [`Error::WeightDecay`] unless λ is finite and ≥ 0.
+/// [`Error::NoSamples`] for an empty slice; [`Error::WeightDecay`] unless λ is finite and ≥ 0;
+/// [`Error::NonFiniteFeature`] for a NaN or infinite feature.
 ///
 /// ```
 /// use tinysoftmax::{Classifier, Label, Sample, convex::objective, loss::CrossEntropy};
@@ -53,7 +67,7 @@ pub fn objective<const F: usize, const C: usize, T: Float>(
     for s in samples {
         total.add(loss.loss(&model.logits(&s.features), s.label));
     }
-    Ok(total.total() / n + lambda * T::HALF * model.norm_squared())
+    Ok(total.total() / n + penalty(model, lambda))
 }
 
 /// A compensated accumulator shaped like a classifier's parameters.
@@ -130,7 +144,7 @@ pub fn gradient<const F: usize, const C: usize, T: Float>(
 ) -> Result<(T, Classifier<F, C, T>)> {
     let n = batch_size(samples, lambda)?;
     let (total, acc) = full_pass(samples, loss, |x| model.logits(x), |_, _, _| {});
-    let p = total / n + lambda * T::HALF * model.norm_squared();
+    let p = total / n + penalty(model, lambda);
     Ok((p, acc.finish(n, lambda, model)))
 }
 
@@ -270,12 +284,15 @@ pub struct Certificate<T = f32> {
 ///   logit gradient δ moves by at most ‖diag(p) − ppᵀ‖·‖Δz‖ ≤ ½√C·(u·max|z| + γ_{F+1}²·a);
 /// - δ itself is within a few ULP (tests/accuracy.rs) and each term δ_c·x_f adds one rounding:
 ///   16u of its magnitude covers both;
+/// - label smoothing ε makes δ_y a difference of terms of size ε that cancel near the optimum:
+///   8u·ε more per sample;
 /// - compensated summation adds 2u of the total, and the λθ term 2u of λ‖θ‖;
 ///
 /// so that, in all,
 ///
 /// ```text
-/// ‖error‖ ≤ (1/n)Σ_i ‖x̃_i‖·(16u‖δ_i‖ + w_{y_i}·½√C·(u·max|z_i| + γ_{F+1}²·a_i)) + 2u‖∇P‖ + 2u·λ‖θ‖.
+/// ‖error‖ ≤ (1/n)Σ_i ‖x̃_i‖·(16u‖δ_i‖ + w_{y_i}·(½√C·(u·max|z_i| + γ_{F+1}²·a_i) + 8u·ε))
+///           + 2u‖∇P‖ + 2u·λ‖θ‖.
 /// ```
 ///
 /// Plainly computed logits would leave γ_{F+1}·a in place of u·|z| + γ_{F+1}²·a: on the digits
@@ -284,7 +301,10 @@ pub struct Certificate<T = f32> {
 ///
 /// # Errors
 ///
-/// [`Error::WeightDecay`] unless λ > 0 (and finite); [`Error::NoSamples`] for no samples.
+/// [`Error::WeightDecay`] unless λ is finite and ≥ 0, [`Error::NeedsWeightDecay`] for λ = 0;
+/// [`Error::NoSamples`] for no samples; [`Error::NonFiniteFeature`] for a NaN or infinite
+/// feature; [`Error::Overflow`] when the computation overflows (features beyond about 8e34 in
+/// `f32`, or parameters large enough to overflow the logits).
 ///
 /// ```
 /// use tinysoftmax::{Classifier, Label, Sample, convex::certify, loss::CrossEntropy};
@@ -299,17 +319,17 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
     loss: &CrossEntropy<C, T>,
     lambda: T,
 ) -> Result<Certificate<T>> {
-    if lambda == T::ZERO {
-        return Err(Error::WeightDecay);
-    }
     let n = batch_size(samples, lambda)?;
+    if lambda == T::ZERO {
+        return Err(Error::NeedsWeightDecay);
+    }
     let u = T::UNIT_ROUNDOFF;
     let two = T::ONE + T::ONE;
-    let sixteen = T::from_u32(16);
     let k = T::from_u32(u32::try_from(F + 1).unwrap_or(u32::MAX)) * u;
     let gamma = k / (T::ONE - k);
     let classes = T::from_u32(u32::try_from(C).unwrap_or(u32::MAX));
     let half_root_c = T::HALF * classes.sqrt();
+    let smoothing = loss.label_smoothing();
     let mut per_sample = Compensated::new();
     let logits = |x: &[T; F]| accurate_logits(model, x);
     let (total, acc) = full_pass(samples, loss, logits, |s, z, delta| {
@@ -317,23 +337,37 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
         let logit_error =
             u * max_abs(z.iter()) + gamma * gamma * logit_magnitude(model, &s.features);
         let weight = loss.class_weights()[s.label.index()];
-        let delta_error =
-            sixteen * u * dot(delta, delta).sqrt() + weight * half_root_c * logit_error;
+        let delta_error = T::from_u32(16) * u * dot(delta, delta).sqrt()
+            + weight * (half_root_c * logit_error + T::from_u32(8) * u * smoothing);
         per_sample.add(x_norm * delta_error);
     });
-    let objective = total / n + lambda * T::HALF * model.norm_squared();
+    let objective = total / n + penalty(model, lambda);
     let grad = acc.finish(n, lambda, model);
-    let gradient_norm = grad.norm_squared().sqrt();
+    let gradient_norm = compensated_norm(&grad);
     let gradient_error =
         per_sample.total() / n + two * u * (gradient_norm + lambda * model.norm_squared().sqrt());
-    let bound = gradient_norm + gradient_error;
+    // Rounded outward: the few roundings of the norm, the sum and the squaring below.
+    let bound = (gradient_norm + gradient_error) * (T::ONE + T::from_u32(8) * u);
+    let gap = bound * bound / (two * lambda) * (T::ONE + T::from_u32(4) * u);
+    if gap.is_nan() {
+        return Err(Error::Overflow);
+    }
     Ok(Certificate {
         objective,
         gradient_norm,
         gradient_error,
-        gap: bound * bound / (two * lambda),
-        distance: bound / lambda,
+        gap,
+        distance: bound / lambda * (T::ONE + two * u),
     })
+}
+
+/// ‖θ‖ from a compensated sum of squares: within 2 units of roundoff whatever the size.
+fn compensated_norm<const F: usize, const C: usize, T: Float>(theta: &Classifier<F, C, T>) -> T {
+    let mut sum = Compensated::new();
+    for &v in theta.weights().iter().flatten().chain(theta.bias().iter()) {
+        sum.add(v * v);
+    }
+    sum.total().sqrt()
 }
 
 /// The logits W x + b, each from a compensated dot product (see [`certify`]).

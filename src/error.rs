@@ -29,8 +29,9 @@ pub enum Error {
     ClipNorm,
     /// A step-decay schedule has a zero period or a factor outside (0, 1].
     StepDecay,
-    /// The inverse-time schedule needs λ > 0 (its decay rate is η₀λ).
-    InverseTimeNeedsWeightDecay,
+    /// The operation needs λ > 0: the inverse-time schedule (its decay rate is η₀λ), and
+    /// everything that relies on strong convexity (certificates, the solver).
+    NeedsWeightDecay,
     /// The label-smoothing ε is not in [0, 1].
     LabelSmoothing,
     /// A class weight is negative or not finite, or all class weights are 0.
@@ -46,6 +47,11 @@ pub enum Error {
     NoSamples,
     /// A requested tolerance is not finite and > 0.
     Tolerance,
+    /// A check period of 0 epochs.
+    CheckPeriod,
+    /// A full-batch computation overflowed: the parameters or the data are too large in
+    /// magnitude for it.
+    Overflow,
 }
 
 impl fmt::Display for Error {
@@ -57,7 +63,7 @@ impl fmt::Display for Error {
             Self::Momentum => "momentum must be in [0, 1)",
             Self::ClipNorm => "gradient clipping norm must be finite and > 0",
             Self::StepDecay => "step decay needs a period > 0 and a factor in (0, 1]",
-            Self::InverseTimeNeedsWeightDecay => "the inverse-time schedule needs weight decay > 0",
+            Self::NeedsWeightDecay => "this needs weight decay (L2 coefficient) > 0",
             Self::LabelSmoothing => "label smoothing must be in [0, 1]",
             Self::ClassWeight => "class weights must be finite, >= 0 and not all 0",
             Self::NonFiniteFeature => "a feature value is NaN or infinite",
@@ -65,6 +71,8 @@ impl fmt::Display for Error {
             Self::NonFiniteUpdate => "the update would make a parameter non-finite",
             Self::NoSamples => "at least one sample is needed",
             Self::Tolerance => "tolerance must be finite and > 0",
+            Self::CheckPeriod => "the check period must be at least 1 epoch",
+            Self::Overflow => "a full-batch computation overflowed",
         })
     }
 }

@@ -103,7 +103,7 @@ pub trait Float:
     /// The smallest positive normal value.
     const MIN_POSITIVE: Self;
 
-    /// eˣ, correctly rounded to within 1 ULP (`libm`).
+    /// eˣ, within 1 ULP (`libm`).
     #[must_use]
     fn exp(self) -> Self;
     /// ln(1 + x), accurate for small x (`libm`).

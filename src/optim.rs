@@ -122,20 +122,18 @@ impl<T: Float> Sgd<T> {
     /// # Errors
     ///
     /// [`Error::StepDecay`] for a zero period or a factor outside (0, 1];
-    /// [`Error::InverseTimeNeedsWeightDecay`] for [`Schedule::InverseTime`] with λ = 0.
+    /// [`Error::NeedsWeightDecay`] for [`Schedule::InverseTime`] with λ = 0.
     ///
     /// ```
     /// use tinysoftmax::{Error, optim::{Schedule, Sgd}};
     /// let sgd = Sgd::<f32>::new(0.1, 0.0)?;
-    /// assert_eq!(sgd.with_schedule(Schedule::InverseTime), Err(Error::InverseTimeNeedsWeightDecay));
+    /// assert_eq!(sgd.with_schedule(Schedule::InverseTime), Err(Error::NeedsWeightDecay));
     /// assert_eq!(sgd.with_schedule(Schedule::StepDecay { period: 0, factor: 0.5 }), Err(Error::StepDecay));
     /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
     pub fn with_schedule(self, schedule: Schedule<T>) -> Result<Self> {
         match schedule {
-            Schedule::InverseTime if self.weight_decay == T::ZERO => {
-                Err(Error::InverseTimeNeedsWeightDecay)
-            }
+            Schedule::InverseTime if self.weight_decay == T::ZERO => Err(Error::NeedsWeightDecay),
             Schedule::StepDecay { period, factor }
                 if period == 0 || !(factor > T::ZERO && factor <= T::ONE) =>
             {

@@ -93,9 +93,15 @@ impl<T: Float> Compensated<T> {
         self.sum = t;
     }
 
+    /// The sum; ±∞ or NaN as soon as a term or a partial sum is (the carry of an infinite sum
+    /// is meaningless and is dropped).
     #[inline]
     pub(crate) fn total(self) -> T {
-        self.sum + self.carry
+        if self.sum.is_finite() {
+            self.sum + self.carry
+        } else {
+            self.sum
+        }
     }
 }
 
@@ -218,8 +224,8 @@ pub fn argmax<T: Float, const N: usize>(z: &[T; N]) -> usize {
 #[must_use]
 pub fn logsumexp<T: Float, const N: usize>(z: &[T; N]) -> T {
     let shift = shift_by_max(z);
-    if shift.m == T::NEG_INFINITY {
-        return T::NEG_INFINITY;
+    if shift.m == T::NEG_INFINITY || shift.m == T::INFINITY {
+        return shift.m;
     }
     shift.m + sum_shifted_exp(z, shift).ln_1p()
 }
@@ -345,6 +351,10 @@ mod tests {
     fn positive_infinity() {
         let z = [0.0_f32, f32::INFINITY];
         assert_eq!(logsumexp(&z), f32::INFINITY);
+        assert_eq!(
+            logsumexp(&[f32::INFINITY, 1.0, f32::INFINITY]),
+            f32::INFINITY
+        );
         assert!(softmax(&z)[1].is_nan());
     }
 
@@ -365,6 +375,19 @@ mod tests {
         assert_eq!(softmax(&[-4.0_f32]), [1.0]);
         assert_eq!(log_softmax(&[-4.0_f32]), [0.0]);
         assert_eq!(logsumexp(&[-4.0_f32]), -4.0);
+    }
+
+    #[test]
+    fn compensated_sum_keeps_infinity() {
+        let mut acc = Compensated::new();
+        for x in [1.0_f32, f32::INFINITY, 2.0] {
+            acc.add(x);
+        }
+        assert_eq!(acc.total(), f32::INFINITY);
+        let mut overflow = Compensated::new();
+        overflow.add(f32::MAX);
+        overflow.add(f32::MAX);
+        assert_eq!(overflow.total(), f32::INFINITY);
     }
 
     #[test]

@@ -196,7 +196,7 @@ impl<T: Float + fmt::LowerExp> fmt::Display for Report<T> {
 /// # Errors
 ///
 /// [`Error::Tolerance`] for a tolerance that is not finite and > 0; [`Error::WeightDecay`]
-/// unless λ is finite and > 0; [`Error::NoSamples`] for no samples;
+/// unless λ is finite and ≥ 0, [`Error::NeedsWeightDecay`] for λ = 0; [`Error::NoSamples`] for no samples;
 /// [`Error::NonFiniteFeature`] for a NaN or infinite feature; [`Error::NonFiniteLogit`] when
 /// the objective is not finite at the start (parameters too large). In every error case the
 /// model is unchanged.
@@ -224,8 +224,11 @@ pub fn minimize<const F: usize, const C: usize, T: Float>(
     stop: Stop<T>,
 ) -> Result<Report<T>> {
     let tolerance = stop.tolerance.check()?;
-    if !(lambda.is_finite() && lambda > T::ZERO) {
+    if !(lambda.is_finite() && lambda >= T::ZERO) {
         return Err(Error::WeightDecay);
+    }
+    if lambda == T::ZERO {
+        return Err(Error::NeedsWeightDecay);
     }
     for s in samples {
         s.check()?;
@@ -382,7 +385,7 @@ mod tests {
             Err(Error::Tolerance)
         );
         let zero_lambda = minimize(&mut model, &d, &ce, 0.0, stop(1e-9, 5));
-        assert_eq!(zero_lambda, Err(Error::WeightDecay));
+        assert_eq!(zero_lambda, Err(Error::NeedsWeightDecay));
         let empty = minimize(&mut model, &[], &ce, 0.1, stop(1e-9, 5));
         assert_eq!(empty, Err(Error::NoSamples));
         let mut nan = d;

@@ -57,14 +57,22 @@ impl<const F: usize, T: Float> Standardizer<F, T> {
     ///
     /// # Errors
     ///
-    /// [`Error::NonFiniteFeature`] if a value is NaN or ±∞ (nothing is changed). After
-    /// `u32::MAX` observations further ones are ignored by the count but still rejected if bad;
-    /// the statistics then stop changing.
+    /// [`Error::NonFiniteFeature`] if a value is NaN or ±∞; [`Error::NonFiniteUpdate`] if the
+    /// running mean or sum of squared deviations would overflow (finite values so large that
+    /// their squared spread exceeds the largest float). Either way nothing is changed, so one
+    /// glitched reading cannot spoil statistics gathered for days. After `u32::MAX`
+    /// observations further ones are ignored (the statistics stop changing).
     ///
     /// ```
-    /// let mut s = tinysoftmax::Standardizer::<1>::new();
-    /// assert!(s.update(&[f32::NAN]).is_err());
-    /// assert_eq!(s.count(), 0);
+    /// use tinysoftmax::{Error, Standardizer};
+    /// let mut s = Standardizer::<1>::new();
+    /// assert_eq!(s.update(&[f32::NAN]), Err(Error::NonFiniteFeature));
+    /// s.update(&[1.0])?;
+    /// let before = s.clone();
+    /// // (3e38 − 1)² overflows f32: rejected, and the statistics are untouched.
+    /// assert_eq!(s.update(&[3.0e38]), Err(Error::NonFiniteUpdate));
+    /// assert_eq!(s, before);
+    /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
     pub fn update(&mut self, x: &[T; F]) -> Result<()> {
         if !x.iter().all(|v| v.is_finite()) {
@@ -73,13 +81,18 @@ impl<const F: usize, T: Float> Standardizer<F, T> {
         let Some(count) = self.count.checked_add(1) else {
             return Ok(());
         };
-        self.count = count;
         let n = T::from_u32(count);
-        for ((&xi, mean), m2) in x.iter().zip(self.mean.iter_mut()).zip(self.m2.iter_mut()) {
+        let (mut mean, mut m2) = (self.mean, self.m2);
+        for ((&xi, mean), m2) in x.iter().zip(mean.iter_mut()).zip(m2.iter_mut()) {
             let delta = xi - *mean;
             *mean += delta / n;
             *m2 += delta * (xi - *mean);
         }
+        let finite = mean.iter().chain(m2.iter()).all(|v| v.is_finite());
+        if !finite {
+            return Err(Error::NonFiniteUpdate);
+        }
+        (self.count, self.mean, self.m2) = (count, mean, m2);
         Ok(())
     }
 

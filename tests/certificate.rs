@@ -441,3 +441,71 @@ fn certificate_is_tight_near_optimum() {
         }
     }
 }
+
+/// The certificate stays an upper bound where rounding is at its worst for the norm of the
+/// gradient: 130 parameters, one large and 129 just below half an ULP of it in square, so that
+/// a plain sum of squares drops every small term. With x = 0 and balanced labels, ∇P = λθ and
+/// θ* = 0 exactly, so the true gap is (λ/2)‖W‖² and the true distance ‖W‖.
+#[test]
+fn certificate_bounds_the_gap_when_the_norm_rounds_badly() {
+    const WIDE: usize = 64;
+    let small = (0.99_f64 * 2.0_f64.powi(-24)).sqrt() as f32 * 1024.0;
+    let mut weights = [[small; WIDE]; 2];
+    weights[0][0] = 1024.0;
+    let model = Classifier::<WIDE, 2>::new(weights, [0.0, 0.0]);
+    let data = [
+        Sample::new([0.0; WIDE], Label::new(0).unwrap()),
+        Sample::new([0.0; WIDE], Label::new(1).unwrap()),
+    ];
+    let cert = convex::certify(&model, &data, &CrossEntropy::new(), 1.0).unwrap();
+    let squares: f64 = model
+        .weights()
+        .iter()
+        .flatten()
+        .map(|&v| f64::from(v) * f64::from(v))
+        .sum();
+    assert!(
+        f64::from(cert.gap) >= 0.5 * squares,
+        "{} < {}",
+        cert.gap,
+        0.5 * squares
+    );
+    assert!(
+        f64::from(cert.distance) >= squares.sqrt(),
+        "{} < {}",
+        cert.distance,
+        squares.sqrt()
+    );
+}
+
+/// With label smoothing the logit gradient of a sample near its own optimum is a difference of
+/// terms of size ε that cancel; the certificate's allowance still covers the error of the
+/// computed gradient. Scans 8000 f32 models around the optimum of one smoothed sample
+/// (ε = 0.5, C = 2, where p_0 = 0.75, i.e. b_0 − b_1 = ln 3) and compares with the gradient
+/// computed in f64.
+#[test]
+fn certificate_allowance_covers_label_smoothing() {
+    let lambda = 1e-3_f32;
+    let data32 = [Sample::new([0.0_f32], Label::<2>::new(0).unwrap())];
+    let data64 = [Sample::new([0.0_f64], Label::<2>::new(0).unwrap())];
+    let ce32 = CrossEntropy::<2, f32>::new()
+        .with_label_smoothing(0.5)
+        .unwrap();
+    let ce64 = CrossEntropy::<2, f64>::new()
+        .with_label_smoothing(0.5)
+        .unwrap();
+    let centre = (3.0_f64.ln() / 2.0) as f32;
+    for k in 0..8000_u32 {
+        let b0 = f32::from_bits(centre.to_bits() - 4000 + k);
+        let m32 = Classifier::<1, 2>::new([[0.0], [0.0]], [b0, -b0]);
+        let m64 = Classifier::<1, 2, f64>::new([[0.0], [0.0]], [f64::from(b0), -f64::from(b0)]);
+        let cert = convex::certify(&m32, &data32, &ce32, lambda).unwrap();
+        let (_, g) = convex::gradient(&m64, &data64, &ce64, f64::from(lambda)).unwrap();
+        let true_norm = g.norm_squared().sqrt();
+        let claimed = f64::from(cert.gradient_norm) + f64::from(cert.gradient_error);
+        assert!(
+            true_norm <= claimed,
+            "b0 = {b0:e}: ‖∇P‖ = {true_norm:e} > {claimed:e}"
+        );
+    }
+}

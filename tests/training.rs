@@ -249,3 +249,41 @@ fn large_but_finite_updates_still_apply() {
     }
     assert_eq!(model.weights()[0][0], 2.0e38);
 }
+
+#[test]
+fn an_infinite_loss_stays_infinite_in_means() {
+    // Logits (3e38, −3e38) for class 1: the exact loss 6e38 exceeds f32::MAX, so +∞, and a mean
+    // that contains it is +∞ too, not NaN.
+    let model = Classifier::<1, 2>::new([[0.0], [0.0]], [3.0e38, -3.0e38]);
+    let data = [
+        Sample::new([0.0], Label::new(1).unwrap()),
+        Sample::new([0.0], Label::new(0).unwrap()),
+    ];
+    let p = objective(&model, &data, &CrossEntropy::new(), 0.0).unwrap();
+    assert_eq!(p, f32::INFINITY);
+    let mut trainer = Trainer::new(Sgd::new(1e-3, 0.0).unwrap(), CrossEntropy::new());
+    let mut m = model.clone();
+    assert_eq!(trainer.sweep(&mut m, &data), Ok(f32::INFINITY));
+}
+
+#[test]
+fn full_batch_functions_reject_non_finite_samples() {
+    let model = Classifier::<1, 2>::zeros();
+    let data = [
+        Sample::new([1.0], Label::new(0).unwrap()),
+        Sample::new([f32::NAN], Label::new(1).unwrap()),
+    ];
+    let ce = CrossEntropy::new();
+    assert_eq!(
+        objective(&model, &data, &ce, 0.1),
+        Err(Error::NonFiniteFeature)
+    );
+    assert_eq!(
+        tinysoftmax::convex::certify(&model, &data, &ce, 0.1),
+        Err(Error::NonFiniteFeature)
+    );
+    assert_eq!(
+        tinysoftmax::convex::certify(&model, &data[..1], &ce, 0.0),
+        Err(Error::NeedsWeightDecay)
+    );
+}

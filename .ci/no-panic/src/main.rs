@@ -6,9 +6,11 @@
 #![no_main]
 
 use core::hint::black_box;
+use tinysoftmax::average::{Averaged, Plan, Weighting, train_until_certified};
 use tinysoftmax::loss::{CrossEntropy, soft_cross_entropy_with_grad};
 use tinysoftmax::optim::{Momentum, Schedule, Sgd};
 use tinysoftmax::softmax::{log_softmax_in_place, logsumexp, softmax_in_place};
+use tinysoftmax::solver::Tolerance;
 use tinysoftmax::train::Trainer;
 use tinysoftmax::{Classifier, Label, ReplayBuffer, Rng, Sample, Standardizer, convex, fast};
 
@@ -43,9 +45,9 @@ fn sizes<const F: usize, const C: usize>() -> Option<()> {
         buffer.push(Sample::new(scaler.transform(&x), y)).ok()?;
     }
     buffer.shuffle(&mut rng);
-    black_box(trainer.sweep(&mut model, buffer.as_slice()));
+    let _ = black_box(trainer.sweep(&mut model, buffer.as_slice()));
     let mut data = [Sample::new(x, y); 4];
-    black_box(trainer.epoch(&mut model, &mut data, &mut rng));
+    let _ = black_box(trainer.epoch(&mut model, &mut data, &mut rng));
     let _ = black_box(convex::certify(
         &model,
         &data,
@@ -61,6 +63,34 @@ fn sizes<const F: usize, const C: usize>() -> Option<()> {
             tolerance: tinysoftmax::solver::Tolerance::Relative(1e-6),
             max_iterations: 100,
         }),
+    ));
+    let ce = CrossEntropy::new();
+    let _ = black_box(convex::objective(&model, &data, &ce, black_box(0.01)));
+    let _ = black_box(convex::gradient(&model, &data, &ce, black_box(0.01)));
+    let _ = black_box(convex::hessian_vector_product(
+        &model,
+        &data,
+        &ce,
+        black_box(0.01),
+        &model,
+    ));
+    let _ = black_box(convex::smoothness(&data, &ce, black_box(0.01)));
+    let _ = black_box(CrossEntropy::<C>::balanced_weights(black_box(&[3; C])));
+    black_box(model.accuracy(&data));
+    black_box(scaler.variance());
+    let mut average = Averaged::new(black_box(Weighting::Linear));
+    let plan = Plan {
+        tolerance: Tolerance::Relative(black_box(1e-3)),
+        check_every: black_box(1),
+        max_epochs: black_box(3),
+    };
+    let _ = black_box(train_until_certified(
+        &mut trainer,
+        &mut model,
+        &mut average,
+        &mut data,
+        &mut rng,
+        plan,
     ));
     black_box(model.fingerprint());
     Some(())
