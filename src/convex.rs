@@ -28,6 +28,18 @@ fn batch_size<const F: usize, const C: usize, T: Float>(
     }
 }
 
+/// As [`batch_size`], and λ > 0: the strong convexity that certificates and the solver need.
+pub(crate) fn strongly_convex_batch<const F: usize, const C: usize, T: Float>(
+    samples: &[Sample<F, C, T>],
+    lambda: T,
+) -> Result<T> {
+    let n = batch_size(samples, lambda)?;
+    if lambda == T::ZERO {
+        return Err(Error::NeedsWeightDecay);
+    }
+    Ok(n)
+}
+
 /// (λ/2)(‖W‖² + ‖b‖²); exactly 0 for λ = 0, even where ‖θ‖² overflows.
 fn penalty<const F: usize, const C: usize, T: Float>(model: &Classifier<F, C, T>, lambda: T) -> T {
     if lambda == T::ZERO {
@@ -319,31 +331,18 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
     loss: &CrossEntropy<C, T>,
     lambda: T,
 ) -> Result<Certificate<T>> {
-    let n = batch_size(samples, lambda)?;
-    if lambda == T::ZERO {
-        return Err(Error::NeedsWeightDecay);
-    }
-    let u = T::UNIT_ROUNDOFF;
-    let two = T::ONE + T::ONE;
-    let k = T::from_u32(u32::try_from(F + 1).unwrap_or(u32::MAX)) * u;
-    let gamma = k / (T::ONE - k);
-    let classes = T::from_u32(u32::try_from(C).unwrap_or(u32::MAX));
-    let half_root_c = T::HALF * classes.sqrt();
-    let smoothing = loss.label_smoothing();
+    let n = strongly_convex_batch(samples, lambda)?;
+    let allowance = Allowance::new::<F, C>(loss.label_smoothing());
     let mut per_sample = Compensated::new();
     let logits = |x: &[T; F]| accurate_logits(model, x);
     let (total, acc) = full_pass(samples, loss, logits, |s, z, delta| {
-        let x_norm = (dot(&s.features, &s.features) + T::ONE).sqrt();
-        let logit_error =
-            u * max_abs(z.iter()) + gamma * gamma * logit_magnitude(model, &s.features);
         let weight = loss.class_weights()[s.label.index()];
-        let delta_error = T::from_u32(16) * u * dot(delta, delta).sqrt()
-            + weight * (half_root_c * logit_error + T::from_u32(8) * u * smoothing);
-        per_sample.add(x_norm * delta_error);
+        per_sample.add(allowance.sample(model, weight, &s.features, z, delta));
     });
     let objective = total / n + penalty(model, lambda);
     let grad = acc.finish(n, lambda, model);
     let gradient_norm = compensated_norm(&grad);
+    let (u, two) = (T::UNIT_ROUNDOFF, T::ONE + T::ONE);
     let gradient_error =
         per_sample.total() / n + two * u * (gradient_norm + lambda * model.norm_squared().sqrt());
     // Rounded outward: the few roundings of the norm, the sum and the squaring below.
@@ -359,6 +358,47 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
         gap,
         distance: bound / lambda * (T::ONE + two * u),
     })
+}
+
+/// The per-sample terms of [`certify`]'s rounding allowance.
+struct Allowance<T> {
+    u: T,
+    gamma_squared: T,
+    half_root_c: T,
+    smoothing: T,
+}
+
+impl<T: Float> Allowance<T> {
+    fn new<const F: usize, const C: usize>(smoothing: T) -> Self {
+        let u = T::UNIT_ROUNDOFF;
+        let k = T::from_u32(u32::try_from(F + 1).unwrap_or(u32::MAX)) * u;
+        let gamma = k / (T::ONE - k);
+        let classes = T::from_u32(u32::try_from(C).unwrap_or(u32::MAX));
+        let half_root_c = T::HALF * classes.sqrt();
+        Self {
+            u,
+            gamma_squared: gamma * gamma,
+            half_root_c,
+            smoothing,
+        }
+    }
+
+    /// ‖x̃‖·(16u‖δ‖ + w·(½√C·(u·max|z| + γ_{F+1}²·a) + 8u·ε)) for one sample.
+    fn sample<const F: usize, const C: usize>(
+        &self,
+        model: &Classifier<F, C, T>,
+        weight: T,
+        x: &[T; F],
+        z: &[T; C],
+        delta: &[T; C],
+    ) -> T {
+        let u = self.u;
+        let x_norm = (dot(x, x) + T::ONE).sqrt();
+        let logit_error = u * max_abs(z.iter()) + self.gamma_squared * logit_magnitude(model, x);
+        let delta_error = T::from_u32(16) * u * dot(delta, delta).sqrt()
+            + weight * (self.half_root_c * logit_error + T::from_u32(8) * u * self.smoothing);
+        x_norm * delta_error
+    }
 }
 
 /// ‖θ‖ from a compensated sum of squares: within 2 units of roundoff whatever the size.

@@ -41,7 +41,7 @@
 
 use core::fmt;
 
-use crate::convex::{Certificate, certify, gradient, smoothness};
+use crate::convex::{Certificate, certify, gradient, smoothness, strongly_convex_batch};
 use crate::data::Sample;
 use crate::error::{Error, Result};
 use crate::loss::CrossEntropy;
@@ -224,15 +224,7 @@ pub fn minimize<const F: usize, const C: usize, T: Float>(
     stop: Stop<T>,
 ) -> Result<Report<T>> {
     let tolerance = stop.tolerance.check()?;
-    if !(lambda.is_finite() && lambda >= T::ZERO) {
-        return Err(Error::WeightDecay);
-    }
-    if lambda == T::ZERO {
-        return Err(Error::NeedsWeightDecay);
-    }
-    for s in samples {
-        s.check()?;
-    }
+    strongly_convex_batch(samples, lambda)?;
     let smooth = smoothness(samples, loss, lambda)?;
     let mut run = Accelerated::new(model.clone(), smooth, lambda);
     let mut trigger = T::INFINITY;
