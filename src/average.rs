@@ -3,14 +3,19 @@
 //! With the inverse-time rate η_t = η₀/(1 + η₀λt) ([`Schedule::InverseTime`]) SGD on the
 //! λ-strongly convex objective converges to the optimum θ*, but its iterates keep jittering at
 //! a distance that shrinks only like √η_t. Their running average does not: Polyak–Ruppert
-//! averaging cancels the jitter, and weighting later iterates more (weights ∝ t, Lacoste-Julien,
-//! Schmidt and Bach 2012) also forgets the early, far-away ones, giving E[P(θ̄_t)] − P* =
-//! O(1/(λt)). [`Averaged`] keeps that average in fixed memory (two models' worth), and
+//! averaging cancels the jitter, and weighting later iterates more (weights ∝ t) also forgets
+//! the early, far-away ones. For steps 2/(λ(t+1)) on samples drawn with replacement,
+//! Lacoste-Julien, Schmidt and Bach (2012) prove E[P(θ̄_t)] − P* = O(1/(λt)) for this
+//! t-weighted average; with the inverse-time rate (which tends to 1/(λt)) and shuffled epochs
+//! used here that proof does not apply as it stands, and the rate is what the tests measure,
+//! not a theorem. The certificate, not the rate, is what a run relies on.
+//!
+//! [`Averaged`] keeps that average in fixed memory (two models' worth), and
 //! [`train_until_certified`] trains, averages, and checks the full-batch certificate of
 //! [`convex::certify`] on the average every few epochs, stopping as soon as it proves the
 //! requested gap.
 //!
-//! SGD's averaged iterate approaches the optimum at rate 1/t, so it certifies loose tolerances
+//! Measured, the averaged iterate approaches the optimum at about rate 1/t, so it certifies loose tolerances
 //! (1e-3 relative) in tens of epochs, but tight ones only in very many; for those, data that
 //! fits in memory is better served by the full-batch [`solver::minimize`].
 //!
@@ -262,7 +267,10 @@ pub struct Plan<T = f32> {
 /// [`Error::Tolerance`] for a tolerance that is not finite and > 0; [`Error::CheckPeriod`] for
 /// `check_every` = 0; [`Error::NeedsWeightDecay`] when the trainer's λ is 0;
 /// [`Error::NoSamples`] for no samples; [`Error::NonFiniteFeature`] for a NaN or infinite
-/// feature; a failing step's error as in [`Averaged::epoch`].
+/// feature; a failing step's error as in [`Averaged::epoch`]; a failing certificate's error
+/// as in [`certify`] ([`Error::Overflow`]). These checks come before any training, except
+/// the last two, which can stop a run midway: the model, trainer and average then keep the
+/// epochs already run.
 ///
 /// ```
 /// use tinysoftmax::{Classifier, Label, Rng, Sample, loss::CrossEntropy, train::Trainer};

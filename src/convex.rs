@@ -51,12 +51,14 @@ fn penalty<const F: usize, const C: usize, T: Float>(model: &Classifier<F, C, T>
 
 /// The full-batch objective P(θ) (see the [module docs](self)).
 ///
-/// Sums are compensated, so the result's error does not grow with n.
+/// Sums are compensated: their error is 2u of the result plus a second-order n·u²·Σ|terms|,
+/// so it does not grow with n until n approaches 1/u.
 ///
 /// # Errors
 ///
 /// [`Error::NoSamples`] for an empty slice; [`Error::WeightDecay`] unless λ is finite and ≥ 0;
-/// [`Error::NonFiniteFeature`] for a NaN or infinite feature.
+/// [`Error::NonFiniteFeature`] for a NaN or infinite feature; [`Error::NonFiniteLogit`] when
+/// a logit overflows (parameters or features too large).
 ///
 /// ```
 /// use tinysoftmax::{Classifier, Label, Sample, convex::objective, loss::CrossEntropy};
@@ -77,9 +79,22 @@ pub fn objective<const F: usize, const C: usize, T: Float>(
     let n = batch_size(samples, lambda)?;
     let mut total = Compensated::new();
     for s in samples {
-        total.add(loss.loss(&model.logits(&s.features), s.label));
+        total.add(loss.loss(&finite_logits(model, &s.features)?, s.label));
     }
     Ok(total.total() / n + penalty(model, lambda))
+}
+
+/// The model's logits for `x`, or [`Error::NonFiniteLogit`] if any overflowed.
+fn finite_logits<const F: usize, const C: usize, T: Float>(
+    model: &Classifier<F, C, T>,
+    x: &[T; F],
+) -> Result<[T; C]> {
+    let z = model.logits(x);
+    if z.iter().all(|v| v.is_finite()) {
+        Ok(z)
+    } else {
+        Err(Error::NonFiniteLogit)
+    }
 }
 
 /// A compensated accumulator shaped like a classifier's parameters.
@@ -155,7 +170,7 @@ pub fn gradient<const F: usize, const C: usize, T: Float>(
     lambda: T,
 ) -> Result<(T, Classifier<F, C, T>)> {
     let n = batch_size(samples, lambda)?;
-    let (total, acc) = full_pass(samples, loss, |x| model.logits(x), |_, _, _| {});
+    let (total, acc) = full_pass(samples, loss, |x| finite_logits(model, x), |_, _, _| {})?;
     let p = total / n + penalty(model, lambda);
     Ok((p, acc.finish(n, lambda, model)))
 }
@@ -165,19 +180,19 @@ pub fn gradient<const F: usize, const C: usize, T: Float>(
 fn full_pass<const F: usize, const C: usize, T: Float>(
     samples: &[Sample<F, C, T>],
     loss: &CrossEntropy<C, T>,
-    logits: impl Fn(&[T; F]) -> [T; C],
+    logits: impl Fn(&[T; F]) -> Result<[T; C]>,
     mut each: impl FnMut(&Sample<F, C, T>, &[T; C], &[T; C]),
-) -> (T, Accumulator<F, C, T>) {
+) -> Result<(T, Accumulator<F, C, T>)> {
     let mut total = Compensated::new();
     let mut acc = Accumulator::new();
     for s in samples {
-        let z = logits(&s.features);
+        let z = logits(&s.features)?;
         let (l, delta) = loss.loss_with_grad(&z, s.label);
         total.add(l);
         acc.add_outer(&delta, &s.features);
         each(s, &z, &delta);
     }
-    (total.total(), acc)
+    Ok((total.total(), acc))
 }
 
 /// The Hessian-vector product ∇²P(θ)·v, for a direction `v` shaped like the model.
@@ -210,7 +225,7 @@ pub fn hessian_vector_product<const F: usize, const C: usize, T: Float>(
     let n = batch_size(samples, lambda)?;
     let mut acc = Accumulator::new();
     for s in samples {
-        let p = softmax(&model.logits(&s.features));
+        let p = softmax(&finite_logits(model, &s.features)?);
         let u = v.logits(&s.features);
         let pu = dot(&p, &u);
         let w = loss.class_weights()[s.label.index()];
@@ -295,7 +310,10 @@ pub struct Certificate<T = f32> {
 /// - each logit is within u·|z_c| + γ_{F+1}²·a of its exact value (the Dot2 bound), so the
 ///   logit gradient δ moves by at most ‖diag(p) − ppᵀ‖·‖Δz‖ ≤ ½√C·(u·max|z| + γ_{F+1}²·a);
 /// - δ itself is within a few ULP (tests/accuracy.rs) and each term δ_c·x_f adds one rounding:
-///   16u of its magnitude covers both;
+///   16u of its magnitude covers both, and compensated summation over n samples adds a
+///   second-order 2n·u² of it;
+/// - products that underflow lose their error term in Dot2: (F + 1)·u times the smallest
+///   normal number, η, per logit;
 /// - label smoothing ε makes δ_y a difference of terms of size ε that cancel near the optimum:
 ///   8u·ε more per sample;
 /// - compensated summation adds 2u of the total, and the λθ term 2u of λ‖θ‖;
@@ -303,7 +321,7 @@ pub struct Certificate<T = f32> {
 /// so that, in all,
 ///
 /// ```text
-/// ‖error‖ ≤ (1/n)Σ_i ‖x̃_i‖·(16u‖δ_i‖ + w_{y_i}·(½√C·(u·max|z_i| + γ_{F+1}²·a_i) + 8u·ε))
+/// ‖error‖ ≤ (1/n)Σ_i ‖x̃_i‖·((16 + 2n·u)·u‖δ_i‖ + w_{y_i}·(½√C·(u·max|z_i| + γ_{F+1}²·a_i + η) + 8u·ε))
 ///           + 2u‖∇P‖ + 2u·λ‖θ‖.
 /// ```
 ///
@@ -316,7 +334,8 @@ pub struct Certificate<T = f32> {
 /// [`Error::WeightDecay`] unless λ is finite and ≥ 0, [`Error::NeedsWeightDecay`] for λ = 0;
 /// [`Error::NoSamples`] for no samples; [`Error::NonFiniteFeature`] for a NaN or infinite
 /// feature; [`Error::Overflow`] when the computation overflows (features beyond about 8e34 in
-/// `f32`, or parameters large enough to overflow the logits).
+/// `f32`, where the error-free products overflow, or parameters large enough to overflow the
+/// logits).
 ///
 /// ```
 /// use tinysoftmax::{Classifier, Label, Sample, convex::certify, loss::CrossEntropy};
@@ -332,13 +351,20 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
     lambda: T,
 ) -> Result<Certificate<T>> {
     let n = strongly_convex_batch(samples, lambda)?;
-    let allowance = Allowance::new::<F, C>(loss.label_smoothing());
+    let allowance = Allowance::new::<F, C>(n, loss.label_smoothing());
     let mut per_sample = Compensated::new();
-    let logits = |x: &[T; F]| accurate_logits(model, x);
+    let logits = |x: &[T; F]| {
+        let z = accurate_logits(model, x);
+        if z.iter().all(|v| v.is_finite()) {
+            Ok(z)
+        } else {
+            Err(Error::Overflow)
+        }
+    };
     let (total, acc) = full_pass(samples, loss, logits, |s, z, delta| {
         let weight = loss.class_weights()[s.label.index()];
         per_sample.add(allowance.sample(model, weight, &s.features, z, delta));
-    });
+    })?;
     let objective = total / n + penalty(model, lambda);
     let grad = acc.finish(n, lambda, model);
     let gradient_norm = compensated_norm(&grad);
@@ -363,27 +389,34 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
 /// The per-sample terms of [`certify`]'s rounding allowance.
 struct Allowance<T> {
     u: T,
+    /// 16 + 2n·u: the per-term rounding, and the second-order term of compensated summation
+    /// over n samples.
+    delta_factor: T,
     gamma_squared: T,
+    /// (F + 1) units of the smallest subnormal: the products a Dot2 loses to underflow.
+    underflow: T,
     half_root_c: T,
     smoothing: T,
 }
 
 impl<T: Float> Allowance<T> {
-    fn new<const F: usize, const C: usize>(smoothing: T) -> Self {
+    fn new<const F: usize, const C: usize>(n: T, smoothing: T) -> Self {
         let u = T::UNIT_ROUNDOFF;
         let k = T::from_u32(u32::try_from(F + 1).unwrap_or(u32::MAX)) * u;
         let gamma = k / (T::ONE - k);
         let classes = T::from_u32(u32::try_from(C).unwrap_or(u32::MAX));
-        let half_root_c = T::HALF * classes.sqrt();
         Self {
             u,
+            delta_factor: T::from_u32(16) + (T::ONE + T::ONE) * n * u,
             gamma_squared: gamma * gamma,
-            half_root_c,
+            underflow: k * T::MIN_POSITIVE,
+            half_root_c: T::HALF * classes.sqrt(),
             smoothing,
         }
     }
 
-    /// ‖x̃‖·(16u‖δ‖ + w·(½√C·(u·max|z| + γ_{F+1}²·a) + 8u·ε)) for one sample.
+    /// ‖x̃‖·((16 + 2n·u)·u‖δ‖ + w·(½√C·(u·max|z| + γ_{F+1}²·a + η) + 8u·ε)) for one sample,
+    /// η = (F + 1)·u·(smallest normal).
     fn sample<const F: usize, const C: usize>(
         &self,
         model: &Classifier<F, C, T>,
@@ -394,20 +427,28 @@ impl<T: Float> Allowance<T> {
     ) -> T {
         let u = self.u;
         let x_norm = (dot(x, x) + T::ONE).sqrt();
-        let logit_error = u * max_abs(z.iter()) + self.gamma_squared * logit_magnitude(model, x);
-        let delta_error = T::from_u32(16) * u * dot(delta, delta).sqrt()
+        let logit_error =
+            u * max_abs(z.iter()) + self.gamma_squared * logit_magnitude(model, x) + self.underflow;
+        let delta_error = self.delta_factor * u * dot(delta, delta).sqrt()
             + weight * (self.half_root_c * logit_error + T::from_u32(8) * u * self.smoothing);
         x_norm * delta_error
     }
 }
 
-/// ‖θ‖ from a compensated sum of squares: within 2 units of roundoff whatever the size.
+/// ‖θ‖ from a compensated sum of squares, scaled by the largest |θ_i| so that no square
+/// underflows or overflows: within 4 units of roundoff.
 fn compensated_norm<const F: usize, const C: usize, T: Float>(theta: &Classifier<F, C, T>) -> T {
-    let mut sum = Compensated::new();
-    for &v in theta.weights().iter().flatten().chain(theta.bias().iter()) {
-        sum.add(v * v);
+    let values = || theta.weights().iter().flatten().chain(theta.bias().iter());
+    let scale = max_abs(values());
+    if scale == T::ZERO || !scale.is_finite() {
+        return scale;
     }
-    sum.total().sqrt()
+    let mut sum = Compensated::new();
+    for &v in values() {
+        let r = v / scale;
+        sum.add(r * r);
+    }
+    scale * sum.total().sqrt()
 }
 
 /// The logits W x + b, each from a compensated dot product (see [`certify`]).

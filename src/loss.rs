@@ -19,9 +19,10 @@
 //! the gradient, sharing the exponentials.
 //!
 //! Special values: NaN in gives NaN out; a masked true class (z_y = −∞) gives loss +∞ with a
-//! finite gradient; all logits −∞ gives NaN. For finite logits the loss is finite unless its
-//! exact value exceeds the largest float (|z_j − z_y| near 3.4e38 in `f32`), and the gradient
-//! is always finite.
+//! finite gradient, and so does any masked class under label smoothing (its target mass ε/C
+//! is positive); a class weight of 0 gives loss 0; all logits −∞ gives NaN. For finite logits
+//! the loss is finite unless its exact value exceeds the largest float (|z_j − z_y| near
+//! 3.4e38 in `f32`), and the gradient is always finite.
 
 use crate::data::Label;
 use crate::error::{Error, Result};
@@ -106,11 +107,19 @@ fn class_count<T: Float, const C: usize>() -> T {
 
 /// mean_j (lse − z_j) = L + mean_j (m − z_j), every term ≥ 0 (+∞ if a class is masked).
 fn mean_gap<T: Float, const C: usize>(z: &[T; C], shift: Shift<T>, l: T) -> T {
+    let classes = class_count::<T, C>();
     let mut acc = Compensated::new();
     for &zj in z {
-        acc.add(shift.m - zj);
+        let gap = shift.m - zj;
+        // Divided one by one, so that the mean stays finite when the sum would overflow; a gap
+        // that itself overflows (z_j far below m) is split (no cancellation there).
+        acc.add(if gap.is_finite() {
+            gap / classes
+        } else {
+            shift.m / classes - zj / classes
+        });
     }
-    l + acc.total() / class_count::<T, C>()
+    l + acc.total()
 }
 
 /// The cross-entropy Σ_j q_j · (−ln softmax(z)_j) against soft targets `q`.
@@ -255,8 +264,9 @@ impl<const C: usize, T: Float> CrossEntropy<C, T> {
         }
     }
 
-    /// Weights n / (C·n_c) from per-class sample counts n_c ("balanced", as in scikit-learn);
-    /// classes with no samples get weight 0. Their mean over the data is 1.
+    /// Weights n / (K·n_c) from per-class sample counts n_c, K the number of classes that have
+    /// samples ("balanced", as in scikit-learn); classes with no samples get weight 0. Their
+    /// mean over the data is 1.
     ///
     /// # Errors
     ///
@@ -266,6 +276,10 @@ impl<const C: usize, T: Float> CrossEntropy<C, T> {
     /// use tinysoftmax::loss::CrossEntropy;
     /// let w = CrossEntropy::<2, f64>::balanced_weights(&[30, 10])?;
     /// assert_eq!(w, [40.0 / 60.0, 2.0]);
+    /// // An absent class gets 0 and does not count: the mean over the 40 samples stays 1.
+    /// let w = CrossEntropy::<3, f64>::balanced_weights(&[30, 10, 0])?;
+    /// assert_eq!(w, [40.0 / 60.0, 2.0, 0.0]);
+    /// assert_eq!((30.0 * w[0] + 10.0 * w[1]) / 40.0, 1.0);
     /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
     pub fn balanced_weights(counts: &[u32; C]) -> Result<[T; C]> {
@@ -273,7 +287,8 @@ impl<const C: usize, T: Float> CrossEntropy<C, T> {
         if total == T::ZERO {
             return Err(Error::NoSamples);
         }
-        let classes = class_count::<T, C>();
+        let present = counts.iter().fold(0_u32, |k, &n| k + u32::from(n > 0));
+        let classes = T::from_u32(present);
         let mut weights = [T::ZERO; C];
         for (w, &n) in weights.iter_mut().zip(counts.iter()) {
             if n > 0 {
@@ -350,14 +365,64 @@ impl<const C: usize, T: Float> CrossEntropy<C, T> {
     }
 
     /// w_y · [(1 − ε)·CE + ε·mean_j(lse − z_j)], from the kernel's shift and L.
+    /// A weight of 0 gives 0 and a coefficient of 0 skips its term, even where the term is +∞
+    /// (a masked class), so that 0·∞ never makes a NaN.
     fn combine(&self, z: &[T; C], y: Label<C>, shift: Shift<T>, l: T) -> T {
-        let ce = (shift.m - z[y.index()]) + l;
+        let weight = self.weights[y.index()];
+        if weight == T::ZERO {
+            return T::ZERO;
+        }
         let eps = self.smoothing;
-        let smoothed = if eps > T::ZERO {
-            (T::ONE - eps) * ce + eps * mean_gap(z, shift, l)
+        let hard = if eps < T::ONE {
+            (T::ONE - eps) * ((shift.m - z[y.index()]) + l)
         } else {
-            ce
+            T::ZERO
         };
-        self.weights[y.index()] * smoothed
+        let soft = if eps > T::ZERO {
+            eps * mean_gap(z, shift, l)
+        } else {
+            T::ZERO
+        };
+        weight * (hard + soft)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+
+    const NEG_INF: f32 = f32::NEG_INFINITY;
+
+    #[test]
+    fn zero_coefficients_never_make_nan() {
+        let z = [NEG_INF, 0.0, 1.0];
+        let y = Label::new(0).unwrap();
+        let weightless = CrossEntropy::<3>::new()
+            .with_class_weights([0.0, 1.0, 1.0])
+            .unwrap();
+        assert_eq!(weightless.loss(&z, y), 0.0);
+        let (loss, grad) = weightless.loss_with_grad(&z, y);
+        assert_eq!((loss, grad), (0.0, [0.0; 3]));
+        // ε = 1: the hard term's coefficient is 0; the uniform target sees the masked class.
+        let uniform = CrossEntropy::<3>::new().with_label_smoothing(1.0).unwrap();
+        assert_eq!(uniform.loss(&z, Label::new(1).unwrap()), f32::INFINITY);
+        assert!(uniform.loss(&[0.5, 0.0, 1.0], y).is_finite());
+    }
+
+    #[test]
+    fn smoothing_term_stays_finite_when_its_sum_would_overflow() {
+        // Four gaps of 1e38 sum past f32::MAX; their mean over five classes, 8e37, does not.
+        let z = [1.0e38_f32, 0.0, 0.0, 0.0, 0.0];
+        let ce = CrossEntropy::<5>::new().with_label_smoothing(0.1).unwrap();
+        let loss = ce.loss(&z, Label::new(0).unwrap());
+        let exact = 0.1 * 4.0 * 1.0e38 / 5.0;
+        assert!(
+            loss.is_finite() && (f64::from(loss) - exact).abs() <= 1e-6 * exact,
+            "{loss}"
+        );
+        // One gap (6e38) beyond f32::MAX: the mean gap, 3e38, is still finite.
+        let z = [3.0e38_f32, -3.0e38, 0.0, 0.0, 0.0];
+        assert!(ce.loss(&z, Label::new(0).unwrap()).is_finite());
     }
 }

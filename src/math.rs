@@ -21,7 +21,10 @@ pub(crate) mod sealed {
     }
     impl Sealed for f32 {
         type Key = u32;
-        const LN_MIN_POSITIVE: Self = -87.336_55; // −126·ln 2, rounded up
+        // −126·ln 2 = −87.336544…, rounded to the nearest f32, which is just below it: the
+        // exponentials of the few shifts in between land a hair under the normal range and
+        // are rounded with an absolute error of at most 2^-150, one ULP of the smallest normal.
+        const LN_MIN_POSITIVE: Self = -87.336_55;
         const SPLITTER: Self = 4097.0; // 2^12 + 1
         #[inline]
         fn magnitude_key(self) -> u32 {
@@ -241,7 +244,9 @@ pub(crate) fn two_diff<T: Float>(a: T, b: T) -> (T, T) {
 }
 
 /// Error-free product without a fused multiply-add: `a·b = hi + lo` exactly (Dekker's
-/// TwoProduct with Veltkamp's splitting), unless a factor exceeds about `MAX / 2^13`.
+/// TwoProduct with Veltkamp's splitting), provided no factor exceeds `MAX / 4097` (about
+/// 2^-12 of the largest float; beyond it the split overflows to NaN) and no partial product
+/// underflows (then `lo` misses at most half a unit of the smallest subnormal).
 #[inline]
 pub(crate) fn two_product<T: Float>(a: T, b: T) -> (T, T) {
     let hi = a * b;

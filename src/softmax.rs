@@ -259,7 +259,7 @@ pub fn softmax<T: Float, const N: usize>(z: &[T; N]) -> [T; N] {
 /// ```
 pub fn softmax_in_place<T: Float, const N: usize>(z: &mut [T; N]) {
     let shift = shift_by_max(z);
-    if shift.m == T::NEG_INFINITY {
+    if shift.m == T::NEG_INFINITY || shift.m == T::INFINITY {
         z.fill(T::NAN);
         return;
     }
@@ -299,7 +299,7 @@ pub fn log_softmax<T: Float, const N: usize>(z: &[T; N]) -> [T; N] {
 /// ```
 pub fn log_softmax_in_place<T: Float, const N: usize>(z: &mut [T; N]) {
     let shift = shift_by_max(z);
-    if shift.m == T::NEG_INFINITY {
+    if shift.m == T::NEG_INFINITY || shift.m == T::INFINITY {
         z.fill(T::NAN);
         return;
     }
@@ -355,7 +355,8 @@ mod tests {
             logsumexp(&[f32::INFINITY, 1.0, f32::INFINITY]),
             f32::INFINITY
         );
-        assert!(softmax(&z)[1].is_nan());
+        assert!(softmax(&z).iter().all(|p| p.is_nan()));
+        assert!(log_softmax(&z).iter().all(|p| p.is_nan()));
     }
 
     #[test]

@@ -19,9 +19,17 @@
 //! k counts the steps since the last restart. The momentum grows as in FISTA and is capped at
 //! the value that is optimal for a λ-strongly convex, L-smooth function. The gradient restart
 //! of O'Donoghue and Candès (2015) sets k = 0 (no momentum) whenever ∇P(y)·(x⁺ − x) > 0, that
-//! is, when the momentum points uphill; with it the method adapts to the curvature actually
-//! present near the optimum, which is usually much stronger than the worst case λ. The number
-//! of gradient evaluations to reach a gap ε is O(√κ · ln(1/ε)).
+//! is, when the momentum points uphill. Without restarts, the capped momentum needs
+//! O(√κ · ln(1/ε)) gradient evaluations to reach a gap ε; restarting at these adaptive points
+//! has no proven rate, but measured on iris and digits it never needed more iterations than
+//! the fixed schedule, and often fewer.
+//!
+//! Before the first step the starting point is centred: the mean over classes is subtracted
+//! from every column of W and from b. The data term does not change (softmax is invariant to
+//! adding the same amount to every logit), the penalty can only fall, and the optimum itself
+//! has zero class sums (Step 3 of [`convex`](crate::convex)), so this removes at once the
+//! components along which P has curvature only λ, the slowest directions for any first-order
+//! method.
 //!
 //! The iterate that is certified and returned is y, the point where the last gradient was
 //! computed: its gradient gives a cheap estimate ‖∇P(y)‖²/(2λ) of the gap at no extra cost, and
@@ -197,9 +205,11 @@ impl<T: Float + fmt::LowerExp> fmt::Display for Report<T> {
 ///
 /// [`Error::Tolerance`] for a tolerance that is not finite and > 0; [`Error::WeightDecay`]
 /// unless λ is finite and ≥ 0, [`Error::NeedsWeightDecay`] for λ = 0; [`Error::NoSamples`] for no samples;
-/// [`Error::NonFiniteFeature`] for a NaN or infinite feature; [`Error::NonFiniteLogit`] when
-/// the objective is not finite at the start (parameters too large). In every error case the
-/// model is unchanged.
+/// [`Error::NonFiniteFeature`] for a NaN or infinite feature; [`Error::Overflow`] when the
+/// smoothness bound or the certificate overflows (features too large);
+/// [`Error::NonFiniteLogit`] when the objective is not finite at the start (parameters too
+/// large), [`Error::NonFiniteUpdate`] when it stops being finite later. In every error case
+/// the model is unchanged.
 ///
 /// ```
 /// use tinysoftmax::{Classifier, Label, Sample, loss::CrossEntropy};
@@ -226,7 +236,12 @@ pub fn minimize<const F: usize, const C: usize, T: Float>(
     let tolerance = stop.tolerance.check()?;
     strongly_convex_batch(samples, lambda)?;
     let smooth = smoothness(samples, loss, lambda)?;
-    let mut run = Accelerated::new(model.clone(), smooth, lambda);
+    if !smooth.is_finite() {
+        return Err(Error::Overflow);
+    }
+    let mut start = model.clone();
+    center(&mut start);
+    let mut run = Accelerated::new(start, smooth, lambda);
     let mut trigger = T::INFINITY;
     let mut iterations = 0;
     loop {
@@ -257,6 +272,22 @@ pub fn minimize<const F: usize, const C: usize, T: Float>(
     let certificate = certify(&run.y, samples, loss, lambda)?;
     *model = run.y;
     Ok(Report::new(iterations, certificate, tolerance))
+}
+
+/// Subtracts the mean over classes from every column of W and from b.
+fn center<const F: usize, const C: usize, T: Float>(model: &mut Classifier<F, C, T>) {
+    let classes = T::from_u32(u32::try_from(C).unwrap_or(u32::MAX));
+    let (weights, bias) = model.parts_mut();
+    for f in 0..F {
+        let mean = weights.iter().fold(T::ZERO, |acc, row| acc + row[f]) / classes;
+        for row in weights.iter_mut() {
+            row[f] -= mean;
+        }
+    }
+    let mean = bias.iter().fold(T::ZERO, |acc, &b| acc + b) / classes;
+    for b in bias.iter_mut() {
+        *b -= mean;
+    }
 }
 
 /// The state of accelerated gradient descent: the last gradient-step iterate x, the
@@ -417,6 +448,20 @@ mod tests {
         // A second run from the optimum certifies at once.
         let again = minimize(&mut model, &data(), &ce, 0.01, stop(1e-13, 10_000)).unwrap();
         assert_eq!(again.iterations, 0);
+    }
+
+    #[test]
+    fn a_shifted_start_is_centred_first() {
+        // Adding the same amount to every class changes no prediction; centring removes it, so
+        // the run from the shifted start is the run from zero, step for step.
+        let ce = CrossEntropy::new();
+        let mut from_zero = Classifier::zeros();
+        let a = minimize(&mut from_zero, &data(), &ce, 0.01, stop(1e-12, 10_000)).unwrap();
+        let mut shifted = Classifier::new([[1.0, -2.0]; 3], [0.5; 3]);
+        let b = minimize(&mut shifted, &data(), &ce, 0.01, stop(1e-12, 10_000)).unwrap();
+        assert!(a.certified && b.certified);
+        assert_eq!(a.iterations, b.iterations);
+        assert_eq!(from_zero, shifted);
     }
 
     #[test]

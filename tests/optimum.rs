@@ -41,31 +41,26 @@ struct Case<const F: usize, const C: usize> {
     data: Vec<Sample<F, C, f32>>,
     lambda: f64,
     p_star: f64,
-    /// Epochs after which the averaged SGD model is certified within 1e-3 relative (seed 2026,
-    /// η₀ = 1/L, linear weights): by its own f32 certificate where `sgd_certified_in_f32`, and
-    /// by the f64 certificate of the same parameters in every case. Training is deterministic,
-    /// so these are regression checks of the numbers the README states.
+    /// The epoch budget within which averaged SGD (seed 2026, η₀ = 1/L, linear weights) must
+    /// certify 1e-3 relative with its own f32 certificate: the numbers the README states.
     sgd_epochs: u32,
-    sgd_certified_in_f32: bool,
 }
 
-fn iris(lambda: f64, p_star: f64, sgd_epochs: u32, sgd_certified_in_f32: bool) -> Case<4, 3> {
+fn iris(lambda: f64, p_star: f64, sgd_epochs: u32) -> Case<4, 3> {
     Case {
         data: dataset::iris(),
         lambda,
         p_star,
         sgd_epochs,
-        sgd_certified_in_f32,
     }
 }
 
-fn digits(lambda: f64, p_star: f64, sgd_epochs: u32, sgd_certified_in_f32: bool) -> Case<64, 10> {
+fn digits(lambda: f64, p_star: f64, sgd_epochs: u32) -> Case<64, 10> {
     Case {
         data: dataset::digits(),
         lambda,
         p_star,
         sgd_epochs,
-        sgd_certified_in_f32,
     }
 }
 
@@ -290,9 +285,8 @@ fn full_batch_f32<const F: usize, const C: usize>(case: &Case<F, C>, tight: &Tig
     println!("λ = {}: f32 certificate floor {floor}", case.lambda);
 }
 
-/// Averaged SGD in f32 for the stated epochs: the average is within 1e-3 of P*, which its f64
-/// certificate proves; its own f32 certificate is sound and meets 1e-3 where the f32 floor
-/// allows (`sgd_certified_in_f32`).
+/// Averaged SGD in f32 within the stated epochs: its own f32 certificate proves 1e-3 and is
+/// sound, and the f64 certificate of the same parameters agrees.
 fn averaged_sgd<const F: usize, const C: usize>(case: &Case<F, C>, tight: &Tight<F, C>) {
     let lambda = <f32 as Float>::from_f64(case.lambda);
     let ce = CrossEntropy::new();
@@ -321,8 +315,8 @@ fn averaged_sgd<const F: usize, const C: usize>(case: &Case<F, C>, tight: &Tight
     )
     .unwrap();
     println!("λ = {}: averaged SGD {report}", case.lambda);
-    assert_eq!(report.certified, case.sgd_certified_in_f32, "{report}");
-    assert_eq!(report.iterations, case.sgd_epochs);
+    assert!(report.certified, "{report}");
+    assert!(report.iterations <= case.sgd_epochs, "{report}");
     let wide = certify_wide(case, average.model());
     assert!(
         Tolerance::Relative(1e-3).is_met(wide.objective, wide.gap),
@@ -344,29 +338,29 @@ fn check_case<const F: usize, const C: usize>(case: &Case<F, C>) {
 
 #[test]
 fn iris_lambda_0_1() {
-    check_case(&iris(0.1, dataset::optimum::IRIS_0_1, 3, true));
+    check_case(&iris(0.1, dataset::optimum::IRIS_0_1, 3));
 }
 
 #[test]
 fn iris_lambda_0_01() {
-    check_case(&iris(0.01, dataset::optimum::IRIS_0_01, 9, true));
+    check_case(&iris(0.01, dataset::optimum::IRIS_0_01, 9));
 }
 
 #[test]
 fn iris_lambda_0_001() {
-    check_case(&iris(0.001, dataset::optimum::IRIS_0_001, 179, true));
+    check_case(&iris(0.001, dataset::optimum::IRIS_0_001, 179));
 }
 
 #[test]
 #[cfg_attr(debug_assertions, ignore = "slow in debug; run with --release")]
 fn digits_lambda_0_01() {
-    check_case(&digits(0.01, dataset::optimum::DIGITS_0_01, 28, true));
+    check_case(&digits(0.01, dataset::optimum::DIGITS_0_01, 28));
 }
 
 #[test]
 #[cfg_attr(debug_assertions, ignore = "slow in debug; run with --release")]
 fn digits_lambda_0_001() {
-    check_case(&digits(0.001, dataset::optimum::DIGITS_0_001, 248, true));
+    check_case(&digits(0.001, dataset::optimum::DIGITS_0_001, 248));
 }
 
 #[test]
