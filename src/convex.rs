@@ -5,7 +5,7 @@
 use crate::data::Sample;
 use crate::error::{Error, Result};
 use crate::loss::CrossEntropy;
-use crate::math::{Float, dot2, max_abs};
+use crate::math::{Float, dot2, from_count, max_abs};
 use crate::model::{Classifier, dot};
 use crate::softmax::{Compensated, softmax};
 
@@ -79,22 +79,9 @@ pub fn objective<const F: usize, const C: usize, T: Float>(
     let n = batch_size(samples, lambda)?;
     let mut total = Compensated::new();
     for s in samples {
-        total.add(loss.loss(&finite_logits(model, &s.features)?, s.label));
+        total.add(loss.loss(&model.finite_logits(&s.features)?, s.label));
     }
     Ok(total.total() / n + penalty(model, lambda))
-}
-
-/// The model's logits for `x`, or [`Error::NonFiniteLogit`] if any overflowed.
-fn finite_logits<const F: usize, const C: usize, T: Float>(
-    model: &Classifier<F, C, T>,
-    x: &[T; F],
-) -> Result<[T; C]> {
-    let z = model.logits(x);
-    if z.iter().all(|v| v.is_finite()) {
-        Ok(z)
-    } else {
-        Err(Error::NonFiniteLogit)
-    }
 }
 
 /// A compensated accumulator shaped like a classifier's parameters.
@@ -170,7 +157,7 @@ pub fn gradient<const F: usize, const C: usize, T: Float>(
     lambda: T,
 ) -> Result<(T, Classifier<F, C, T>)> {
     let n = batch_size(samples, lambda)?;
-    let (total, acc) = full_pass(samples, loss, |x| finite_logits(model, x), |_, _, _| {})?;
+    let (total, acc) = full_pass(samples, loss, |x| model.finite_logits(x), |_, _, _| {})?;
     let p = total / n + penalty(model, lambda);
     Ok((p, acc.finish(n, lambda, model)))
 }
@@ -225,7 +212,7 @@ pub fn hessian_vector_product<const F: usize, const C: usize, T: Float>(
     let n = batch_size(samples, lambda)?;
     let mut acc = Accumulator::new();
     for s in samples {
-        let p = softmax(&finite_logits(model, &s.features)?);
+        let p = softmax(&model.finite_logits(&s.features)?);
         let u = v.logits(&s.features);
         let pu = dot(&p, &u);
         let w = loss.class_weights()[s.label.index()];
@@ -402,9 +389,9 @@ struct Allowance<T> {
 impl<T: Float> Allowance<T> {
     fn new<const F: usize, const C: usize>(n: T, smoothing: T) -> Self {
         let u = T::UNIT_ROUNDOFF;
-        let k = T::from_u32(u32::try_from(F + 1).unwrap_or(u32::MAX)) * u;
+        let k = from_count::<T>(F + 1) * u;
         let gamma = k / (T::ONE - k);
-        let classes = T::from_u32(u32::try_from(C).unwrap_or(u32::MAX));
+        let classes = from_count::<T>(C);
         Self {
             u,
             delta_factor: T::from_u32(16) + (T::ONE + T::ONE) * n * u,

@@ -26,7 +26,7 @@
 
 use crate::data::Label;
 use crate::error::{Error, Result};
-use crate::math::Float;
+use crate::math::{Float, from_count};
 use crate::softmax::{Compensated, Shift, exp_shifted_in_place, shift_by_max, sum_shifted_exp};
 
 /// The cross-entropy −ln softmax(z)_y of logits `z` for the class `y`.
@@ -100,14 +100,9 @@ fn weighted_gaps<T: Float, const C: usize>(z: &[T; C], q: &[T; C], shift: Shift<
     acc.total()
 }
 
-/// C as a float.
-fn class_count<T: Float, const C: usize>() -> T {
-    T::from_u32(u32::try_from(C).unwrap_or(u32::MAX))
-}
-
 /// mean_j (lse − z_j) = L + mean_j (m − z_j), every term ≥ 0 (+∞ if a class is masked).
 fn mean_gap<T: Float, const C: usize>(z: &[T; C], shift: Shift<T>, l: T) -> T {
-    let classes = class_count::<T, C>();
+    let classes = from_count::<T>(C);
     let mut acc = Compensated::new();
     for &zj in z {
         let gap = shift.m - zj;
@@ -350,7 +345,7 @@ impl<const C: usize, T: Float> CrossEntropy<C, T> {
         let w = self.weights[y.index()];
         let eps = self.smoothing;
         if eps > T::ZERO {
-            let uniform = eps / class_count::<T, C>();
+            let uniform = eps / from_count::<T>(C);
             for g in &mut grad {
                 *g -= uniform;
             }

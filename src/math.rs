@@ -232,6 +232,12 @@ impl_float!(
     1.110_223_024_625_156_5e-16
 );
 
+/// A count (a size or a number of items) as a float, saturating at `u32::MAX`.
+#[inline]
+pub(crate) fn from_count<T: Float>(n: usize) -> T {
+    T::from_u32(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
 /// Error-free difference: `a − b = hi + lo` exactly (Knuth's TwoSum), for finite `hi`.
 ///
 /// Used to shift logits by their maximum without losing the low bits of the difference.

@@ -1,6 +1,7 @@
 //! The linear softmax classifier: logits z = W x + b.
 
 use crate::data::{Label, Sample};
+use crate::error::{Error, Result};
 use crate::loss::cross_entropy;
 use crate::math::Float;
 use crate::softmax::{argmax, softmax_in_place};
@@ -112,6 +113,17 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
             *zc = dot(row, x) + *zc;
         }
         z
+    }
+
+    /// The logits, or [`Error::NonFiniteLogit`] if one overflowed (training and the
+    /// full-batch functions refuse such a sample rather than compute with ±∞).
+    pub(crate) fn finite_logits(&self, x: &[T; F]) -> Result<[T; C]> {
+        let z = self.logits(x);
+        if z.iter().all(|v| v.is_finite()) {
+            Ok(z)
+        } else {
+            Err(Error::NonFiniteLogit)
+        }
     }
 
     /// The class probabilities softmax(W x + b).

@@ -53,7 +53,7 @@ use crate::convex::{Certificate, certify, gradient, smoothness, strongly_convex_
 use crate::data::Sample;
 use crate::error::{Error, Result};
 use crate::loss::CrossEntropy;
-use crate::math::Float;
+use crate::math::{Float, from_count};
 use crate::model::Classifier;
 
 /// How close to the optimum a run must be proven to be.
@@ -276,7 +276,7 @@ pub fn minimize<const F: usize, const C: usize, T: Float>(
 
 /// Subtracts the mean over classes from every column of W and from b.
 fn center<const F: usize, const C: usize, T: Float>(model: &mut Classifier<F, C, T>) {
-    let classes = T::from_u32(u32::try_from(C).unwrap_or(u32::MAX));
+    let classes = from_count::<T>(C);
     let (weights, bias) = model.parts_mut();
     for f in 0..F {
         let mean = weights.iter().fold(T::ZERO, |acc, row| acc + row[f]) / classes;

@@ -133,10 +133,7 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
     pub fn step(&mut self, model: &mut Classifier<F, C, T>, sample: &Sample<F, C, T>) -> Result<T> {
         sample.check()?;
         let x = &sample.features;
-        let z = model.logits(x);
-        if !z.iter().all(|v| v.is_finite()) {
-            return Err(Error::NonFiniteLogit);
-        }
+        let z = model.finite_logits(x)?;
         let (loss, mut delta) = self.loss.loss_with_grad(&z, sample.label);
         if let Some(max_norm) = self.sgd.clip_norm() {
             clip(&mut delta, x, max_norm);
