@@ -72,7 +72,7 @@ pub enum Weighting {
 ///     avg.update(&Classifier::new([[w], [-w]], [0.0, 0.0]));
 /// }
 /// assert_eq!(avg.count(), 3);
-/// assert_eq!(avg.model().weights(), &[[3.0], [-3.0]]);
+/// assert_eq!(avg.model().weights(), [[3.0], [-3.0]]);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -119,12 +119,13 @@ impl<const F: usize, const C: usize, T: Float> Averaged<F, C, T> {
             Weighting::Uniform => T::ONE / t,
             Weighting::Linear => (T::ONE + T::ONE) / (t + T::ONE),
         };
-        let (mw, mb) = self.mean.parts_mut();
-        let (cw, cb) = self.carry.parts_mut();
-        let means = mw.iter_mut().flatten().chain(mb.iter_mut());
-        let carries = cw.iter_mut().flatten().chain(cb.iter_mut());
-        let values = model.weights().iter().flatten().chain(model.bias().iter());
-        for ((m, c), &v) in means.zip(carries).zip(values) {
+        let values = model.params();
+        for ((m, c), v) in self
+            .mean
+            .params_mut()
+            .zip(self.carry.params_mut())
+            .zip(values)
+        {
             (*m, *c) = if rho == T::ONE {
                 (v, T::ZERO)
             } else {

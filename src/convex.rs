@@ -84,31 +84,29 @@ pub fn objective<const F: usize, const C: usize, T: Float>(
     Ok(total.total() / n + penalty(model, lambda))
 }
 
-/// A compensated accumulator shaped like a classifier's parameters.
+/// A compensated accumulator shaped like a classifier's parameters (W stored as the model
+/// stores it, feature-major).
 struct Accumulator<const F: usize, const C: usize, T> {
-    weights: [[Compensated<T>; F]; C],
+    columns: [[Compensated<T>; C]; F],
     bias: [Compensated<T>; C],
 }
 
 impl<const F: usize, const C: usize, T: Float> Accumulator<F, C, T> {
     fn new() -> Self {
         Self {
-            weights: [[Compensated::new(); F]; C],
+            columns: [[Compensated::new(); C]; F],
             bias: [Compensated::new(); C],
         }
     }
 
     /// Adds the outer product δ·(x, 1)ᵀ.
     fn add_outer(&mut self, delta: &[T; C], x: &[T; F]) {
-        for ((row, b), &d) in self
-            .weights
-            .iter_mut()
-            .zip(self.bias.iter_mut())
-            .zip(delta.iter())
-        {
-            for (acc, &xf) in row.iter_mut().zip(x.iter()) {
+        for (column, &xf) in self.columns.iter_mut().zip(x.iter()) {
+            for (acc, &d) in column.iter_mut().zip(delta.iter()) {
                 acc.add(d * xf);
             }
+        }
+        for (b, &d) in self.bias.iter_mut().zip(delta.iter()) {
             b.add(d);
         }
     }
@@ -116,17 +114,9 @@ impl<const F: usize, const C: usize, T: Float> Accumulator<F, C, T> {
     /// (sum / n) + λ·θ, as a parameter-shaped value.
     fn finish(&self, n: T, lambda: T, theta: &Classifier<F, C, T>) -> Classifier<F, C, T> {
         let mut out = Classifier::zeros();
-        let (ow, ob) = out.parts_mut();
-        for (((orow, arow), trow), (obc, (abc, &tb))) in ow
-            .iter_mut()
-            .zip(self.weights.iter())
-            .zip(theta.weights().iter())
-            .zip(ob.iter_mut().zip(self.bias.iter().zip(theta.bias().iter())))
-        {
-            for ((o, a), &t) in orow.iter_mut().zip(arow.iter()).zip(trow.iter()) {
-                *o = a.total() / n + lambda * t;
-            }
-            *obc = abc.total() / n + lambda * tb;
+        let sums = self.columns.iter().flatten().chain(self.bias.iter());
+        for ((o, a), t) in out.params_mut().zip(sums).zip(theta.params()) {
+            *o = a.total() / n + lambda * t;
         }
         out
     }
@@ -146,7 +136,7 @@ impl<const F: usize, const C: usize, T: Float> Accumulator<F, C, T> {
 /// let data = [Sample::new([2.0_f64], Label::<2>::new(1)?)];
 /// let (p, g) = gradient(&Classifier::zeros(), &data, &CrossEntropy::new(), 0.0)?;
 /// assert_eq!(p, core::f64::consts::LN_2);
-/// assert_eq!(g.weights(), &[[1.0], [-1.0]]);
+/// assert_eq!(g.weights(), [[1.0], [-1.0]]);
 /// assert_eq!(g.bias(), &[0.5, -0.5]);
 /// # Ok::<(), tinysoftmax::Error>(())
 /// ```
@@ -199,7 +189,7 @@ fn full_pass<const F: usize, const C: usize, T: Float>(
 /// let v = Classifier::new([[1.0], [-1.0]], [0.0, 0.0]);
 /// let hv = hessian_vector_product(&Classifier::zeros(), &data, &CrossEntropy::new(), 0.0, &v)?;
 /// // p = (½, ½), u = (1, −1): Hu = (½, −½).
-/// assert_eq!(hv.weights(), &[[0.5], [-0.5]]);
+/// assert_eq!(hv.weights(), [[0.5], [-0.5]]);
 /// # Ok::<(), tinysoftmax::Error>(())
 /// ```
 pub fn hessian_vector_product<const F: usize, const C: usize, T: Float>(
@@ -425,13 +415,13 @@ impl<T: Float> Allowance<T> {
 /// ‖θ‖ from a compensated sum of squares, scaled by the largest |θ_i| so that no square
 /// underflows or overflows: within 4 units of roundoff.
 fn compensated_norm<const F: usize, const C: usize, T: Float>(theta: &Classifier<F, C, T>) -> T {
-    let values = || theta.weights().iter().flatten().chain(theta.bias().iter());
-    let scale = max_abs(values());
+    let (columns, bias) = theta.parts();
+    let scale = max_abs(columns.iter().flatten().chain(bias.iter()));
     if scale == T::ZERO || !scale.is_finite() {
         return scale;
     }
     let mut sum = Compensated::new();
-    for &v in values() {
+    for v in theta.params_by_row() {
         let r = v / scale;
         sum.add(r * r);
     }
@@ -443,9 +433,11 @@ fn accurate_logits<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     x: &[T; F],
 ) -> [T; C] {
-    let mut z = *model.bias();
-    for (zc, row) in z.iter_mut().zip(model.weights().iter()) {
-        *zc = dot2(row, x, *zc);
+    let (columns, bias) = model.parts();
+    let mut z = *bias;
+    for (c, zc) in z.iter_mut().enumerate() {
+        let row = columns.iter().filter_map(|column| column.get(c).copied());
+        *zc = dot2(row.zip(x.iter().copied()), *zc);
     }
     z
 }
@@ -455,12 +447,12 @@ fn logit_magnitude<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     x: &[T; F],
 ) -> T {
-    let rows = model.weights().iter().zip(model.bias().iter());
-    rows.fold(T::ZERO, |acc, (row, &b)| {
+    let (columns, bias) = model.parts();
+    bias.iter().enumerate().fold(T::ZERO, |acc, (c, &b)| {
+        let row = columns.iter().filter_map(|column| column.get(c).copied());
         let sum = row
-            .iter()
             .zip(x.iter())
-            .fold(b.abs(), |s, (&w, &xf)| s + (w * xf).abs());
+            .fold(b.abs(), |s, (w, &xf)| s + (w * xf).abs());
         acc.max_nan(sum)
     })
 }

@@ -274,10 +274,10 @@ fn split<T: Float>(a: T) -> (T, T) {
 /// result is as accurate as if computed in twice the precision and then rounded,
 /// |error| ≤ u·|result| + γ_n²·(|start| + Σ|a_i b_i|), n the number of terms.
 #[inline]
-pub(crate) fn dot2<T: Float, const N: usize>(a: &[T; N], b: &[T; N], start: T) -> T {
+pub(crate) fn dot2<T: Float>(pairs: impl Iterator<Item = (T, T)>, start: T) -> T {
     let mut sum = start;
     let mut carry = T::ZERO;
-    for (&ai, &bi) in a.iter().zip(b.iter()) {
+    for (ai, bi) in pairs {
         let (p, p_err) = two_product(ai, bi);
         let (s, s_err) = two_diff(sum, -p);
         sum = s;
@@ -326,7 +326,7 @@ mod tests {
         // 1e8·1 + 1·1 − 1e8·1: the plain f32 sum loses the middle term.
         let a = [1.0e8_f32, 1.0, -1.0e8];
         let b = [1.0_f32, 1.0, 1.0];
-        assert_eq!(dot2(&a, &b, 0.5), 1.5);
+        assert_eq!(dot2(a.into_iter().zip(b), 0.5), 1.5);
         let plain = a.iter().zip(b.iter()).fold(0.5_f32, |s, (x, y)| s + x * y);
         assert_ne!(plain, 1.5);
     }

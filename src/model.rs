@@ -8,11 +8,14 @@ use crate::softmax::{argmax, softmax_in_place};
 
 /// A softmax classifier (multinomial logistic regression) on `F` features and `C` classes.
 ///
-/// Parameters: `weights: [[T; F]; C]`, row c being the weight vector of class c stored
-/// contiguously (row-major C × F, the layout of PyTorch's `nn.Linear(F, C).weight`), and
-/// `bias: [T; C]`. The model holds only parameters; optimiser state lives in
-/// [`Trainer`](crate::train::Trainer). Its memory is (C·F + C)·`size_of::<T>()` bytes, and the
-/// constructors are `const fn`, so a model can live in a `static` or in flash.
+/// Parameters: a C × F weight matrix W, row c being the weight vector of class c (the shape of
+/// scikit-learn's `coef_` and of PyTorch's `nn.Linear(F, C).weight`), and a bias b with one entry
+/// per class. [`new`](Self::new) takes W as C rows and [`weights`](Self::weights) returns it so;
+/// how the model stores W is not part of its API (it is feature-major, `[[T; C]; F]`, so that
+/// the logits of all classes accumulate side by side; see [`logits`](Self::logits)). The model
+/// holds only parameters; optimiser state lives in [`Trainer`](crate::train::Trainer). Its
+/// memory is (C·F + C)·`size_of::<T>()` bytes, and the constructors are `const fn`, so a model
+/// can live in a `static` or in flash.
 ///
 /// `C < 2`, `C > 65536` and `F = 0` are compile errors:
 ///
@@ -34,7 +37,8 @@ use crate::softmax::{argmax, softmax_in_place};
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Classifier<const F: usize, const C: usize, T = f32> {
-    weights: [[T; F]; C],
+    /// W transposed: `columns[f][c]` = W_cf.
+    columns: [[T; C]; F],
     bias: [T; C],
 }
 
@@ -51,16 +55,31 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
         assert!(F >= 1, "a classifier needs at least 1 feature");
     };
 
-    /// A model from its parameters.
+    /// A model from its parameters: W as C rows of F weights, and the biases.
     ///
     /// ```
     /// let m = tinysoftmax::Classifier::<1, 2, f64>::new([[1.0], [-1.0]], [0.5, 0.0]);
     /// assert_eq!(m.bias(), &[0.5, 0.0]);
+    /// assert_eq!(m.weights(), [[1.0], [-1.0]]);
     /// ```
     #[must_use]
     pub const fn new(weights: [[T; F]; C], bias: [T; C]) -> Self {
+        Self::from_columns(transpose(&weights, T::ZERO), bias)
+    }
+
+    /// A model from Wᵀ, F rows of C weights (`columns[f][c]` = W_cf), and the biases: the layout
+    /// of NumPy's `coef_.T`, of a Keras `Dense` kernel, and of the model's own storage.
+    ///
+    /// ```
+    /// use tinysoftmax::Classifier;
+    /// let a = Classifier::<2, 3>::new([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], [0.0; 3]);
+    /// let b = Classifier::<2, 3>::from_columns([[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]], [0.0; 3]);
+    /// assert_eq!(a, b);
+    /// ```
+    #[must_use]
+    pub const fn from_columns(columns: [[T; C]; F], bias: [T; C]) -> Self {
         let () = Self::SIZES_ARE_VALID;
-        Self { weights, bias }
+        Self { columns, bias }
     }
 
     /// The all-zero model (uniform predictions), the usual start of training.
@@ -71,17 +90,69 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
     /// ```
     #[must_use]
     pub const fn zeros() -> Self {
-        Self::new([[T::ZERO; F]; C], [T::ZERO; C])
+        Self::from_columns([[T::ZERO; C]; F], [T::ZERO; C])
     }
 
-    /// The weights, one row per class.
+    /// The weights W as C rows of F (a copy; the layout [`new`](Self::new) takes).
     ///
     /// ```
-    /// assert_eq!(tinysoftmax::Classifier::<2, 2>::zeros().weights(), &[[0.0; 2]; 2]);
+    /// use tinysoftmax::Classifier;
+    /// let m = Classifier::<2, 2>::new([[1.0, 2.0], [3.0, 4.0]], [0.0; 2]);
+    /// assert_eq!(m.weights(), [[1.0, 2.0], [3.0, 4.0]]);
+    /// assert_eq!(m.weights()[1][0], 3.0);
     /// ```
     #[must_use]
-    pub const fn weights(&self) -> &[[T; F]; C] {
-        &self.weights
+    pub const fn weights(&self) -> [[T; F]; C] {
+        transpose(&self.columns, T::ZERO)
+    }
+
+    /// Wᵀ as F rows of C (a copy; the layout [`from_columns`](Self::from_columns) takes).
+    ///
+    /// ```
+    /// use tinysoftmax::Classifier;
+    /// let m = Classifier::<2, 2>::new([[1.0, 2.0], [3.0, 4.0]], [0.0; 2]);
+    /// assert_eq!(m.columns(), [[1.0, 3.0], [2.0, 4.0]]);
+    /// ```
+    #[must_use]
+    pub const fn columns(&self) -> [[T; C]; F] {
+        self.columns
+    }
+
+    /// The weight vector of one class, row c of W.
+    ///
+    /// ```
+    /// use tinysoftmax::{Classifier, Label};
+    /// let m = Classifier::<2, 2>::new([[1.0, 2.0], [3.0, 4.0]], [0.0; 2]);
+    /// assert_eq!(m.row(Label::new(1)?), [3.0, 4.0]);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    #[must_use]
+    pub fn row(&self, class: Label<C>) -> [T; F] {
+        let c = class.index();
+        let mut row = [T::ZERO; F];
+        for (r, column) in row.iter_mut().zip(self.columns.iter()) {
+            if let Some(&w) = column.get(c) {
+                *r = w;
+            }
+        }
+        row
+    }
+
+    /// One weight, W_cf, or `None` when `feature` ≥ F.
+    ///
+    /// ```
+    /// use tinysoftmax::{Classifier, Label};
+    /// let m = Classifier::<2, 2>::new([[1.0, 2.0], [3.0, 4.0]], [0.0; 2]);
+    /// assert_eq!(m.weight(Label::new(1)?, 0), Some(3.0));
+    /// assert_eq!(m.weight(Label::new(1)?, 2), None);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    #[must_use]
+    pub fn weight(&self, class: Label<C>, feature: usize) -> Option<T> {
+        self.columns
+            .get(feature)
+            .and_then(|column| column.get(class.index()))
+            .copied()
     }
 
     /// The biases, one per class.
@@ -94,13 +165,54 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
         &self.bias
     }
 
-    /// Both parameter arrays, mutable (crate-internal: updates go through checked steps).
-    pub(crate) fn parts_mut(&mut self) -> (&mut [[T; F]; C], &mut [T; C]) {
-        (&mut self.weights, &mut self.bias)
+    /// Both parameter arrays as stored, W feature-major (crate-internal).
+    pub(crate) const fn parts(&self) -> (&[[T; C]; F], &[T; C]) {
+        (&self.columns, &self.bias)
     }
 
-    /// The logits z_c = Σ_f W_cf x_f + b_c (summed in feature order, no fused multiply-add, so
-    /// the bits are the same on every target).
+    /// Both parameter arrays as stored, mutable (crate-internal: updates go through checked
+    /// steps).
+    pub(crate) fn parts_mut(&mut self) -> (&mut [[T; C]; F], &mut [T; C]) {
+        (&mut self.columns, &mut self.bias)
+    }
+
+    /// Every parameter in storage order, for uses that do not depend on the order (maxima,
+    /// element-wise updates).
+    pub(crate) fn params(&self) -> impl Iterator<Item = T> + Clone + '_ {
+        self.columns
+            .iter()
+            .flatten()
+            .chain(self.bias.iter())
+            .copied()
+    }
+
+    /// Every parameter, mutable, in the order of [`params`](Self::params).
+    pub(crate) fn params_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.columns
+            .iter_mut()
+            .flatten()
+            .chain(self.bias.iter_mut())
+    }
+
+    /// Every parameter in the order of the C × F rows of W, then the biases: the order of the
+    /// fingerprint and of every order-dependent sum over the parameters.
+    pub(crate) fn params_by_row(&self) -> impl Iterator<Item = T> + Clone + '_ {
+        let columns = &self.columns;
+        (0..C)
+            .flat_map(move |c| {
+                columns
+                    .iter()
+                    .filter_map(move |column| column.get(c).copied())
+            })
+            .chain(self.bias.iter().copied())
+    }
+
+    /// The logits z_c = Σ_f W_cf x_f + b_c.
+    ///
+    /// Each logit is summed in feature order, ((0 + W_c0 x_0) + W_c1 x_1) + …, and the bias is
+    /// added last, without fused multiply-add, so the bits are the same on every target. The C
+    /// sums advance together, one feature at a time, which the compiler can vectorise across
+    /// classes without changing any sum's order.
     ///
     /// ```
     /// let m = tinysoftmax::Classifier::<2, 2>::new([[1.0, 2.0], [0.0, -1.0]], [0.5, 0.0]);
@@ -108,9 +220,40 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
     /// ```
     #[must_use]
     pub fn logits(&self, x: &[T; F]) -> [T; C] {
+        if cfg!(target_os = "none") {
+            self.logits_class_by_class(x)
+        } else {
+            self.logits_feature_by_feature(x)
+        }
+    }
+
+    /// The logits with the C sums advancing together, one feature at a time: contiguous
+    /// loads, vectorised across classes where the target has SIMD.
+    pub(crate) fn logits_feature_by_feature(&self, x: &[T; F]) -> [T; C] {
+        let mut z = [T::ZERO; C];
+        for (column, &xf) in self.columns.iter().zip(x.iter()) {
+            for (zc, &w) in z.iter_mut().zip(column.iter()) {
+                *zc += w * xf;
+            }
+        }
+        for (zc, &b) in z.iter_mut().zip(self.bias.iter()) {
+            *zc += b;
+        }
+        z
+    }
+
+    /// The same logits, bit for bit, one class at a time: each sum stays in a register while
+    /// the weights are read with a stride of C, which suits scalar cores.
+    pub(crate) fn logits_class_by_class(&self, x: &[T; F]) -> [T; C] {
         let mut z = self.bias;
-        for (zc, row) in z.iter_mut().zip(self.weights.iter()) {
-            *zc = dot(row, x) + *zc;
+        for (c, zc) in z.iter_mut().enumerate() {
+            let mut sum = T::ZERO;
+            for (column, &xf) in self.columns.iter().zip(x.iter()) {
+                if let Some(&w) = column.get(c) {
+                    sum += w * xf;
+                }
+            }
+            *zc = sum + *zc;
         }
         z
     }
@@ -198,10 +341,11 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
     /// ```
     #[must_use]
     pub fn norm_squared(&self) -> T {
-        let rows = self
-            .weights
-            .iter()
-            .fold(T::ZERO, |acc, row| acc + dot(row, row));
+        let mut rows = T::ZERO;
+        for c in 0..C {
+            let row = self.columns.iter().filter_map(|column| column.get(c));
+            rows += row.fold(T::ZERO, |acc, &w| acc + w * w);
+        }
         rows + dot(&self.bias, &self.bias)
     }
 
@@ -222,8 +366,7 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
     pub fn fingerprint(&self) -> u64 {
         const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
         const PRIME: u64 = 0x0000_0100_0000_01b3;
-        let values = self.weights.iter().flatten().chain(self.bias.iter());
-        values.fold(OFFSET, |hash, v| {
+        self.params_by_row().fold(OFFSET, |hash, v| {
             v.to_bits_u64()
                 .to_le_bytes()
                 .iter()
@@ -232,10 +375,90 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
     }
 }
 
+/// The transpose of an R × K matrix (`zero` fills the output before it is overwritten).
+const fn transpose<T: Copy, const R: usize, const K: usize>(
+    m: &[[T; K]; R],
+    zero: T,
+) -> [[T; R]; K] {
+    let mut out = [[zero; R]; K];
+    let mut i = 0;
+    while i < R {
+        let mut j = 0;
+        while j < K {
+            out[j][i] = m[i][j];
+            j += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
 /// Σ a_i b_i in index order.
 #[inline]
 pub(crate) fn dot<T: Float, const N: usize>(a: &[T; N], b: &[T; N]) -> T {
     a.iter()
         .zip(b.iter())
         .fold(T::ZERO, |acc, (&ai, &bi)| acc + ai * bi)
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use crate::rng::Rng;
+
+    /// A value with a random sign, exponent in [2^-30, 2^30] and mantissa, zero 1 time in 16.
+    fn random(rng: &mut Rng) -> f32 {
+        let bits = rng.next_u64();
+        if bits.trailing_zeros() >= 4 {
+            return if bits & 0x10 == 0 { 0.0 } else { -0.0 };
+        }
+        let exponent = ((bits >> 8) % 61) as i32 - 30;
+        let mantissa = 1.0 + ((bits >> 32) as u32 >> 9) as f32 / (1 << 23) as f32;
+        let sign = if bits & 0x20 == 0 { 1.0 } else { -1.0 };
+        sign * mantissa * 2.0_f32.powi(exponent)
+    }
+
+    /// The definition: each logit a dot product of row c with x in feature order, plus b_c.
+    fn reference<const F: usize, const C: usize>(m: &Classifier<F, C>, x: &[f32; F]) -> [f32; C] {
+        let rows = m.weights();
+        let mut z = *m.bias();
+        for (zc, row) in z.iter_mut().zip(rows.iter()) {
+            *zc += dot(row, x);
+        }
+        z
+    }
+
+    fn check_paths<const F: usize, const C: usize>(seed: u64) {
+        let mut rng = Rng::new(seed);
+        for _ in 0..200 {
+            let weights = [[0.0; F]; C].map(|row| row.map(|_: f32| random(&mut rng)));
+            let bias = [0.0; C].map(|_: f32| random(&mut rng));
+            let m = Classifier::new(weights, bias);
+            let x = [0.0; F].map(|_: f32| random(&mut rng));
+            let want = reference(&m, &x).map(f32::to_bits);
+            assert_eq!(m.logits_feature_by_feature(&x).map(f32::to_bits), want);
+            assert_eq!(m.logits_class_by_class(&x).map(f32::to_bits), want);
+            assert_eq!(m.logits(&x).map(f32::to_bits), want);
+        }
+    }
+
+    /// Both loop orders (the host's and the microcontrollers') give the definition's bits,
+    /// signed zeros included: the layout does not change a single logit.
+    #[test]
+    fn both_loop_orders_give_the_same_bits() {
+        check_paths::<4, 3>(1);
+        check_paths::<64, 10>(2);
+        check_paths::<7, 2>(3);
+        check_paths::<1, 17>(4);
+    }
+
+    #[test]
+    fn row_order_and_storage_order_agree() {
+        let m = Classifier::<2, 3>::new([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], [7.0, 8.0, 9.0]);
+        let by_row: std::vec::Vec<f32> = m.params_by_row().collect();
+        assert_eq!(by_row, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]);
+        let stored: std::vec::Vec<f32> = m.params().collect();
+        assert_eq!(stored, [1.0, 3.0, 5.0, 2.0, 4.0, 6.0, 7.0, 8.0, 9.0]);
+    }
 }

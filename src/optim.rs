@@ -282,7 +282,7 @@ fn powi<T: Float>(mut base: T, mut n: u32) -> T {
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct SgdState<const F: usize, const C: usize, T = f32> {
-    pub(crate) velocity_weights: [[T; F]; C],
+    pub(crate) velocity_weights: [[T; C]; F],
     pub(crate) velocity_bias: [T; C],
     /// An upper bound on every |velocity| (lets a step skip its finiteness check pass).
     pub(crate) velocity_bound: T,
@@ -305,7 +305,7 @@ impl<const F: usize, const C: usize, T: Float> SgdState<F, C, T> {
     #[must_use]
     pub const fn new() -> Self {
         Self {
-            velocity_weights: [[T::ZERO; F]; C],
+            velocity_weights: [[T::ZERO; C]; F],
             velocity_bias: [T::ZERO; C],
             velocity_bound: T::ZERO,
             steps: 0,

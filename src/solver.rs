@@ -278,10 +278,10 @@ pub fn minimize<const F: usize, const C: usize, T: Float>(
 fn center<const F: usize, const C: usize, T: Float>(model: &mut Classifier<F, C, T>) {
     let classes = from_count::<T>(C);
     let (weights, bias) = model.parts_mut();
-    for f in 0..F {
-        let mean = weights.iter().fold(T::ZERO, |acc, row| acc + row[f]) / classes;
-        for row in weights.iter_mut() {
-            row[f] -= mean;
+    for column in weights.iter_mut() {
+        let mean = column.iter().fold(T::ZERO, |acc, &w| acc + w) / classes;
+        for w in column.iter_mut() {
+            *w -= mean;
         }
     }
     let mean = bias.iter().fold(T::ZERO, |acc, &b| acc + b) / classes;
@@ -347,25 +347,14 @@ impl<const F: usize, const C: usize, T: Float> Accelerated<F, C, T> {
     }
 }
 
-/// Calls `f(x, y, g)` for every parameter, weights row by row and then biases.
+/// Calls `f(x, y, g)` for every parameter, in storage order.
 fn for_each_param<const F: usize, const C: usize, T: Float>(
     x: &mut Classifier<F, C, T>,
     y: &mut Classifier<F, C, T>,
     g: &Classifier<F, C, T>,
     mut f: impl FnMut(&mut T, &mut T, T),
 ) {
-    let (xw, xb) = x.parts_mut();
-    let (yw, yb) = y.parts_mut();
-    let xs = xw
-        .iter_mut()
-        .flat_map(|r| r.iter_mut())
-        .chain(xb.iter_mut());
-    let ys = yw
-        .iter_mut()
-        .flat_map(|r| r.iter_mut())
-        .chain(yb.iter_mut());
-    let gs = g.weights().iter().flatten().chain(g.bias().iter());
-    for ((xi, yi), &gi) in xs.zip(ys).zip(gs) {
+    for ((xi, yi), gi) in x.params_mut().zip(y.params_mut()).zip(g.params()) {
         f(xi, yi, gi);
     }
 }

@@ -177,7 +177,8 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
         let two = T::ONE + T::ONE;
         let d = max_abs(delta.iter());
         let x_max = max_abs(x.iter()).max_nan(T::ONE);
-        let theta = max_abs(model.weights().iter().flatten().chain(model.bias().iter()));
+        let (columns, bias) = model.parts();
+        let theta = max_abs(columns.iter().flatten().chain(bias.iter()));
         let g = d * x_max + self.sgd.weight_decay() * theta;
         let v = self.sgd.momentum_coefficient() * self.state.velocity_bound + g;
         let limit = T::MAX / two;
@@ -293,7 +294,8 @@ fn store<const WRITE: bool, T: Float>(slot: &mut T, value: T) -> bool {
 }
 
 /// Applies `rule(θ, v, g)` to every parameter θ, its velocity v and its gradient
-/// g = δ_c·x_f + λθ (δ_c + λb for a bias), in row order; returns whether every rule call did.
+/// g = δ_c·x_f + λθ (δ_c + λb for a bias), weights in storage order (feature by feature) and
+/// then biases; returns whether every rule call did.
 ///
 /// No early exit: a branch-free `&` lets the compiler vectorise the checking pass.
 #[expect(
@@ -302,23 +304,32 @@ fn store<const WRITE: bool, T: Float>(slot: &mut T, value: T) -> bool {
 )]
 #[inline]
 fn sweep<T: Float, const F: usize, const C: usize>(
-    weights: &mut [[T; F]; C],
+    columns: &mut [[T; C]; F],
     bias: &mut [T; C],
-    velocity_weights: &mut [[T; F]; C],
+    velocity_columns: &mut [[T; C]; F],
     velocity_bias: &mut [T; C],
     delta: &[T; C],
     x: &[T; F],
     lambda: T,
     mut rule: impl FnMut(&mut T, &mut T, T) -> bool,
 ) -> bool {
-    let rows = weights.iter_mut().zip(velocity_weights.iter_mut());
-    let biases = bias.iter_mut().zip(velocity_bias.iter_mut());
     let mut ok = true;
-    for (((w_row, v_row), (b, vb)), &d) in rows.zip(biases).zip(delta.iter()) {
-        for ((w, v), &xf) in w_row.iter_mut().zip(v_row.iter_mut()).zip(x.iter()) {
+    let columns = columns.iter_mut().zip(velocity_columns.iter_mut());
+    for ((w_column, v_column), &xf) in columns.zip(x.iter()) {
+        for ((w, v), &d) in w_column
+            .iter_mut()
+            .zip(v_column.iter_mut())
+            .zip(delta.iter())
+        {
             let g = d * xf + lambda * *w;
             ok &= rule(w, v, g);
         }
+    }
+    for ((b, vb), &d) in bias
+        .iter_mut()
+        .zip(velocity_bias.iter_mut())
+        .zip(delta.iter())
+    {
         let g = d + lambda * *b;
         ok &= rule(b, vb, g);
     }

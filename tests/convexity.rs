@@ -597,7 +597,7 @@ fn logit_hessian_times<T: Float, const C: usize>(z: &[f64], u: &[f64]) -> (Vec<f
     let dir = Classifier::new([[T::ZERO]; C], to_array(u));
     let loss = CrossEntropy::new();
     let hv = convex::hessian_vector_product(&model, &data, &loss, T::ZERO, &dir).unwrap();
-    assert_eq!(hv.weights(), &[[T::ZERO]; C]);
+    assert_eq!(hv.weights(), [[T::ZERO]; C]);
     let hu = to_vec(hv.bias());
     let setup = Setup::<1, C, T> {
         data: data.to_vec(),

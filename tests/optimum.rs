@@ -77,8 +77,8 @@ fn distance<const F: usize, const C: usize>(
     a: &Classifier<F, C, f64>,
     b: &Classifier<F, C, f64>,
 ) -> f64 {
-    let pa = a.weights().iter().flatten().chain(a.bias());
-    let pb = b.weights().iter().flatten().chain(b.bias());
+    let pa = a.weights().into_iter().flatten().chain(*a.bias());
+    let pb = b.weights().into_iter().flatten().chain(*b.bias());
     pa.zip(pb)
         .map(|(x, y)| (x - y) * (x - y))
         .sum::<f64>()
