@@ -21,6 +21,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use tinysoftmax::Objective;
 use tinysoftmax::average::{Averaged, Plan, Weighting, train_until_certified};
 use tinysoftmax::convex::smoothness;
 use tinysoftmax::loss::CrossEntropy;
@@ -44,7 +45,7 @@ fn full_batch<T: Float>(data: &[Sample<64, 10, T>], lambda: T) -> u32 {
         tolerance: Tolerance::Relative(T::from_f64(EPSILON)),
         max_iterations: 20_000,
     };
-    let report = minimize(&mut model, data, &CrossEntropy::new(), lambda, stop).unwrap();
+    let report = minimize(&mut model, data, &Objective::new(lambda).unwrap(), stop).unwrap();
     assert!(report.certified, "{report}");
     report.iterations
 }
@@ -53,9 +54,13 @@ fn full_batch<T: Float>(data: &[Sample<64, 10, T>], lambda: T) -> u32 {
 /// `check_every` epochs); returns the epochs.
 fn averaged_sgd(data: &[Sample<64, 10>], epsilon: f32, check_every: u32) -> u32 {
     let ce = CrossEntropy::new();
-    let eta = 1.0 / smoothness(data, &ce, lambda_f32()).unwrap();
-    let sgd = Sgd::new(eta, lambda_f32()).unwrap();
-    let mut trainer = Trainer::new(sgd.with_schedule(Schedule::InverseTime).unwrap(), ce);
+    let eta = 1.0 / smoothness(data, &Objective::from_parts(ce, lambda_f32()).unwrap()).unwrap();
+    let sgd = Sgd::new(eta).unwrap();
+    let mut trainer = Trainer::new(
+        sgd.with_schedule(Schedule::InverseTime).unwrap(),
+        Objective::from_parts(ce, lambda_f32()).unwrap(),
+    )
+    .unwrap();
     let (mut model, mut average) = (Classifier::zeros(), Averaged::new(Weighting::Linear));
     let (mut shuffled, mut rng) = (data.to_vec(), Rng::new(2026));
     let plan = Plan {

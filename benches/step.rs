@@ -12,7 +12,8 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use tinysoftmax::loss::{CrossEntropy, cross_entropy_with_grad};
+use tinysoftmax::Objective;
+use tinysoftmax::loss::cross_entropy_with_grad;
 use tinysoftmax::optim::{Momentum, Sgd};
 use tinysoftmax::train::Trainer;
 use tinysoftmax::{Classifier, Label, Rng, Sample};
@@ -39,16 +40,16 @@ fn bench_size<const F: usize, const C: usize>(c: &mut Criterion) {
         b.iter(|| cross_entropy_with_grad(black_box(&z), black_box(sample.label)));
     });
     for (label, sgd) in [
-        ("sgd step", Sgd::new(1e-3, 1e-4).unwrap()),
+        ("sgd step", Sgd::new(1e-3).unwrap()),
         (
             "sgd+nesterov step",
-            Sgd::new(1e-3, 1e-4)
+            Sgd::new(1e-3)
                 .unwrap()
                 .with_momentum(Momentum::Nesterov(0.9))
                 .unwrap(),
         ),
     ] {
-        let mut trainer = Trainer::new(sgd, CrossEntropy::new());
+        let mut trainer = Trainer::new(sgd, Objective::new(1e-4).unwrap()).unwrap();
         let mut m = model.clone();
         c.bench_function(&format!("{label} {name}"), |b| {
             b.iter(|| trainer.step(&mut m, black_box(&sample)));

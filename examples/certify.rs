@@ -11,6 +11,7 @@
 #[path = "common/dataset.rs"]
 mod dataset;
 
+use tinysoftmax::Objective;
 use tinysoftmax::average::{Averaged, Weighting};
 use tinysoftmax::convex::{certify, smoothness};
 use tinysoftmax::loss::CrossEntropy;
@@ -28,9 +29,9 @@ fn sgd<const F: usize, const C: usize>(
     max_epochs: u32,
 ) -> Result<(), Error> {
     let ce = CrossEntropy::new();
-    let eta = 1.0 / smoothness(data, &ce, lambda)?;
-    let sgd = Sgd::new(eta, lambda)?.with_schedule(Schedule::InverseTime)?;
-    let mut trainer = Trainer::new(sgd, ce);
+    let eta = 1.0 / smoothness(data, &Objective::from_parts(ce, lambda)?)?;
+    let sgd = Sgd::new(eta)?.with_schedule(Schedule::InverseTime)?;
+    let mut trainer = Trainer::new(sgd, Objective::from_parts(ce, lambda)?)?;
     let mut model = Classifier::zeros();
     let mut average = Averaged::new(Weighting::Linear);
     let mut shuffled = data.to_vec();
@@ -38,7 +39,7 @@ fn sgd<const F: usize, const C: usize>(
     println!("epoch  mean step loss  P(average)  certified P - P* <=  accuracy");
     for epoch in 1..=max_epochs {
         let loss = average.epoch(&mut trainer, &mut model, &mut shuffled, &mut rng)?;
-        let cert = certify(average.model(), data, &ce, lambda)?;
+        let cert = certify(average.model(), data, &Objective::from_parts(ce, lambda)?)?;
         let accuracy = average.model().accuracy(data);
         println!(
             "{epoch:5}  {loss:14.6}  {:10.7}  {:19.3e}  {accuracy:8.4}",
@@ -66,7 +67,7 @@ fn full_batch<const F: usize, const C: usize>(
         tolerance,
         max_iterations: 1000,
     };
-    let report = minimize(&mut model, data, &CrossEntropy::new(), lambda, stop)?;
+    let report = minimize(&mut model, data, &Objective::new(lambda)?, stop)?;
     println!(
         "full batch (f32): {report}, accuracy {:.4}",
         model.accuracy(data)
@@ -76,7 +77,11 @@ fn full_batch<const F: usize, const C: usize>(
         model.bias().map(f64::from),
     );
     let wide_data = dataset::widened(data);
-    let cert = certify(&wide, &wide_data, &CrossEntropy::new(), f64::from(lambda))?;
+    let cert = certify(
+        &wide,
+        &wide_data,
+        &Objective::from_parts(CrossEntropy::new(), f64::from(lambda))?,
+    )?;
     println!("the same model certified in f64: P - P* <= {:e}", cert.gap);
     Ok(())
 }

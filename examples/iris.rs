@@ -16,9 +16,9 @@
 #[path = "common/dataset.rs"]
 mod dataset;
 
+use tinysoftmax::Objective;
 use tinysoftmax::average::{Averaged, Weighting};
 use tinysoftmax::convex::certify;
-use tinysoftmax::loss::CrossEntropy;
 use tinysoftmax::optim::{Schedule, Sgd};
 use tinysoftmax::train::Trainer;
 use tinysoftmax::{Classifier, Rng};
@@ -29,8 +29,8 @@ const PLOT_ROWS: usize = 12;
 
 fn main() -> Result<(), tinysoftmax::Error> {
     let mut data = dataset::iris();
-    let sgd = Sgd::new(0.5, LAMBDA)?.with_schedule(Schedule::InverseTime)?;
-    let mut trainer = Trainer::new(sgd, CrossEntropy::new());
+    let sgd = Sgd::new(0.5)?.with_schedule(Schedule::InverseTime)?;
+    let mut trainer = Trainer::new(sgd, Objective::new(LAMBDA)?)?;
     let mut model = Classifier::<4, 3>::zeros();
     let mut average = Averaged::new(Weighting::Linear);
     let mut rng = Rng::new(2026);
@@ -43,7 +43,7 @@ fn main() -> Result<(), tinysoftmax::Error> {
     let mut curve = Vec::with_capacity(EPOCHS);
     for epoch in 1..=EPOCHS {
         let mean_loss = average.epoch(&mut trainer, &mut model, &mut data, &mut rng)?;
-        let cert = certify(average.model(), &data, &CrossEntropy::new(), LAMBDA)?;
+        let cert = certify(average.model(), &data, &Objective::new(LAMBDA)?)?;
         if epoch <= 3 || epoch % 10 == 0 {
             let accuracy = average.model().accuracy(&data);
             println!(
@@ -56,7 +56,7 @@ fn main() -> Result<(), tinysoftmax::Error> {
     plot(&curve);
 
     let model = average.model();
-    let cert = certify(model, &data, &CrossEntropy::new(), LAMBDA)?;
+    let cert = certify(model, &data, &Objective::new(LAMBDA)?)?;
     let p_star = dataset::optimum::IRIS_0_01;
     println!("training accuracy    {:.4}", model.accuracy(&data));
     println!("objective P          {:.9}", cert.objective);

@@ -181,11 +181,11 @@ impl<const F: usize, const C: usize, T: Float> Averaged<F, C, T> {
     /// the steps before it (and their averaging) kept.
     ///
     /// ```
-    /// use tinysoftmax::{Classifier, Label, Rng, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer};
+    /// use tinysoftmax::{Classifier, Label, Rng, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer, Objective};
     /// use tinysoftmax::average::{Averaged, Weighting};
     /// let mut data = [Sample::new([1.0_f32], Label::<2>::new(0)?), Sample::new([-1.0], Label::new(1)?)];
     /// let mut model = Classifier::zeros();
-    /// let mut trainer = Trainer::new(Sgd::new(0.5, 0.1)?, CrossEntropy::new());
+    /// let mut trainer = Trainer::new(Sgd::new(0.5)?, Objective::new(0.1)?)?;
     /// let mut avg = Averaged::new(Weighting::Linear);
     /// avg.epoch(&mut trainer, &mut model, &mut data, &mut Rng::new(1))?;
     /// assert_eq!(avg.count(), 2);
@@ -229,12 +229,12 @@ fn mix<T: Float>(m: T, c: T, v: T, rho: T) -> (T, T) {
 /// When [`train_until_certified`] checks and stops.
 ///
 /// ```
-/// use tinysoftmax::{average::Plan, solver::Tolerance};
+/// use tinysoftmax::{average::Plan, solver::Tolerance, Objective};
 /// use tinysoftmax::{Classifier, Error, Label, Rng, Sample, loss::CrossEntropy, train::Trainer};
 /// use tinysoftmax::average::{Averaged, Weighting, train_until_certified};
 /// use tinysoftmax::optim::Sgd;
 /// let mut data = [Sample::new([1.0_f32], Label::<2>::new(0)?)];
-/// let mut trainer = Trainer::new(Sgd::new(0.5, 0.1)?, CrossEntropy::new());
+/// let mut trainer = Trainer::new(Sgd::new(0.5)?, Objective::new(0.1)?)?;
 /// let (mut model, mut avg) = (Classifier::zeros(), Averaged::new(Weighting::Uniform));
 /// let never = Plan { tolerance: Tolerance::Relative(1e-3), check_every: 0, max_epochs: 200 };
 /// let r = train_until_certified(&mut trainer, &mut model, &mut avg, &mut data, &mut Rng::new(1), never);
@@ -274,7 +274,7 @@ pub struct Plan<T = f32> {
 /// epochs already run.
 ///
 /// ```
-/// use tinysoftmax::{Classifier, Label, Rng, Sample, loss::CrossEntropy, train::Trainer};
+/// use tinysoftmax::{Classifier, Label, Rng, Sample, loss::CrossEntropy, train::Trainer, Objective};
 /// use tinysoftmax::average::{Averaged, Plan, Weighting, train_until_certified};
 /// use tinysoftmax::optim::{Schedule, Sgd};
 /// use tinysoftmax::solver::Tolerance;
@@ -283,8 +283,8 @@ pub struct Plan<T = f32> {
 ///     Sample::new([-1.0, 0.5], Label::new(1)?),
 ///     Sample::new([0.5, -1.0], Label::new(0)?),
 /// ];
-/// let sgd = Sgd::new(0.5, 0.1)?.with_schedule(Schedule::InverseTime)?;
-/// let mut trainer = Trainer::new(sgd, CrossEntropy::new());
+/// let sgd = Sgd::new(0.5)?.with_schedule(Schedule::InverseTime)?;
+/// let mut trainer = Trainer::new(sgd, Objective::new(0.1)?)?;
 /// let (mut model, mut avg) = (Classifier::zeros(), Averaged::new(Weighting::Linear));
 /// let plan = Plan { tolerance: Tolerance::Relative(1e-3), check_every: 1, max_epochs: 10_000 };
 /// let report = train_until_certified(&mut trainer, &mut model, &mut avg, &mut data, &mut Rng::new(3), plan)?;
@@ -303,17 +303,16 @@ pub fn train_until_certified<const F: usize, const C: usize, T: Float>(
     if plan.check_every == 0 {
         return Err(Error::CheckPeriod);
     }
-    let lambda = trainer.sgd().weight_decay();
-    let loss = *trainer.loss();
+    let objective = *trainer.objective();
     // Fails early, before any training, for λ = 0 or no samples.
-    let mut certificate = certify(average.model(), samples, &loss, lambda)?;
+    let mut certificate = certify(average.model(), samples, &objective)?;
     let period = plan.check_every;
     let mut epochs = 0_u32;
     while epochs < plan.max_epochs {
         average.epoch(trainer, model, samples, rng)?;
         epochs += 1;
         if epochs.is_multiple_of(period) || epochs == plan.max_epochs {
-            certificate = certify(average.model(), samples, &loss, lambda)?;
+            certificate = certify(average.model(), samples, &objective)?;
             if tolerance.is_met(certificate.objective, certificate.gap) {
                 break;
             }
@@ -326,8 +325,8 @@ pub fn train_until_certified<const F: usize, const C: usize, T: Float>(
 mod tests {
     extern crate std;
     use super::*;
+    use crate::Objective;
     use crate::data::Label;
-    use crate::loss::CrossEntropy;
     use crate::optim::Sgd;
 
     #[test]
@@ -344,7 +343,8 @@ mod tests {
     #[test]
     fn zero_budget_certifies_the_current_average_without_training() {
         let mut data = [Sample::new([1.0_f64], Label::<2>::new(0).unwrap())];
-        let mut trainer = Trainer::new(Sgd::new(0.1, 0.1).unwrap(), CrossEntropy::new());
+        let mut trainer =
+            Trainer::new(Sgd::new(0.1).unwrap(), Objective::new(0.1).unwrap()).unwrap();
         let mut model = Classifier::zeros();
         let mut avg = Averaged::new(Weighting::Uniform);
         let plan = Plan {
@@ -376,7 +376,8 @@ mod tests {
             check_every: 1,
             max_epochs: 5,
         };
-        let mut no_decay = Trainer::new(Sgd::new(0.1, 0.0).unwrap(), CrossEntropy::new());
+        let mut no_decay =
+            Trainer::new(Sgd::new(0.1).unwrap(), Objective::new(0.0).unwrap()).unwrap();
         let r = train_until_certified(
             &mut no_decay,
             &mut model,
@@ -386,7 +387,8 @@ mod tests {
             plan,
         );
         assert_eq!(r, Err(Error::NeedsWeightDecay));
-        let mut trainer = Trainer::new(Sgd::new(0.1, 0.1).unwrap(), CrossEntropy::new());
+        let mut trainer =
+            Trainer::new(Sgd::new(0.1).unwrap(), Objective::new(0.1).unwrap()).unwrap();
         let bad = Plan {
             tolerance: Tolerance::Relative(-1.0),
             ..plan

@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::loss::CrossEntropy;
 use crate::math::{Float, dot2, from_count, max_abs};
 use crate::model::{Classifier, dot};
+use crate::objective::Objective;
 use crate::softmax::{Compensated, softmax};
 
 /// Checks λ, the sample count and the samples' features, as every full-batch function does;
@@ -61,10 +62,10 @@ fn penalty<const F: usize, const C: usize, T: Float>(model: &Classifier<F, C, T>
 /// a logit overflows (parameters or features too large).
 ///
 /// ```
-/// use tinysoftmax::{Classifier, Label, Sample, convex::objective, loss::CrossEntropy};
+/// use tinysoftmax::{Classifier, Label, Sample, convex::objective, loss::CrossEntropy, Objective};
 /// let data = [Sample::new([1.0_f64], Label::<2>::new(0)?), Sample::new([-1.0], Label::new(1)?)];
 /// let model = Classifier::new([[1.0], [0.0]], [0.0, 0.0]);
-/// let p = objective(&model, &data, &CrossEntropy::new(), 0.5)?;
+/// let p = objective(&model, &data, &Objective::new(0.5)?)?;
 /// // Both samples have logit margin 1: CE = ln(1 + e^-1); the penalty is (0.5/2)·1.
 /// let expected = (1.0 + (-1.0_f64).exp()).ln() + 0.25;
 /// assert!((p - expected).abs() < 4.0 * f64::EPSILON);
@@ -73,9 +74,9 @@ fn penalty<const F: usize, const C: usize, T: Float>(model: &Classifier<F, C, T>
 pub fn objective<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     samples: &[Sample<F, C, T>],
-    loss: &CrossEntropy<C, T>,
-    lambda: T,
+    objective: &Objective<C, T>,
 ) -> Result<T> {
+    let (loss, lambda) = (objective.loss(), objective.lambda());
     let n = batch_size(samples, lambda)?;
     let mut total = Compensated::new();
     for s in samples {
@@ -132,9 +133,9 @@ impl<const F: usize, const C: usize, T: Float> Accumulator<F, C, T> {
 /// As [`objective`].
 ///
 /// ```
-/// use tinysoftmax::{Classifier, Label, Sample, convex::gradient, loss::CrossEntropy};
+/// use tinysoftmax::{Classifier, Label, Sample, convex::gradient, loss::CrossEntropy, Objective};
 /// let data = [Sample::new([2.0_f64], Label::<2>::new(1)?)];
-/// let (p, g) = gradient(&Classifier::zeros(), &data, &CrossEntropy::new(), 0.0)?;
+/// let (p, g) = gradient(&Classifier::zeros(), &data, &Objective::new(0.0)?)?;
 /// assert_eq!(p, core::f64::consts::LN_2);
 /// assert_eq!(g.weights(), [[1.0], [-1.0]]);
 /// assert_eq!(g.bias(), &[0.5, -0.5]);
@@ -143,9 +144,9 @@ impl<const F: usize, const C: usize, T: Float> Accumulator<F, C, T> {
 pub fn gradient<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     samples: &[Sample<F, C, T>],
-    loss: &CrossEntropy<C, T>,
-    lambda: T,
+    objective: &Objective<C, T>,
 ) -> Result<(T, Classifier<F, C, T>)> {
+    let (loss, lambda) = (objective.loss(), objective.lambda());
     let n = batch_size(samples, lambda)?;
     let (total, acc) = full_pass(samples, loss, |x| model.finite_logits(x), |_, _, _| {})?;
     let p = total / n + penalty(model, lambda);
@@ -184,10 +185,10 @@ fn full_pass<const F: usize, const C: usize, T: Float>(
 /// As [`objective`].
 ///
 /// ```
-/// use tinysoftmax::{Classifier, Label, Sample, convex::hessian_vector_product, loss::CrossEntropy};
+/// use tinysoftmax::{Classifier, Label, Sample, convex::hessian_vector_product, loss::CrossEntropy, Objective};
 /// let data = [Sample::new([1.0_f64], Label::<2>::new(0)?)];
 /// let v = Classifier::new([[1.0], [-1.0]], [0.0, 0.0]);
-/// let hv = hessian_vector_product(&Classifier::zeros(), &data, &CrossEntropy::new(), 0.0, &v)?;
+/// let hv = hessian_vector_product(&Classifier::zeros(), &data, &Objective::new(0.0)?, &v)?;
 /// // p = (½, ½), u = (1, −1): Hu = (½, −½).
 /// assert_eq!(hv.weights(), [[0.5], [-0.5]]);
 /// # Ok::<(), tinysoftmax::Error>(())
@@ -195,10 +196,10 @@ fn full_pass<const F: usize, const C: usize, T: Float>(
 pub fn hessian_vector_product<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     samples: &[Sample<F, C, T>],
-    loss: &CrossEntropy<C, T>,
-    lambda: T,
+    objective: &Objective<C, T>,
     v: &Classifier<F, C, T>,
 ) -> Result<Classifier<F, C, T>> {
+    let (loss, lambda) = (objective.loss(), objective.lambda());
     let n = batch_size(samples, lambda)?;
     let mut acc = Accumulator::new();
     for s in samples {
@@ -227,16 +228,16 @@ pub fn hessian_vector_product<const F: usize, const C: usize, T: Float>(
 /// As [`objective`].
 ///
 /// ```
-/// use tinysoftmax::{Label, Sample, convex::smoothness, loss::CrossEntropy};
+/// use tinysoftmax::{Label, Sample, convex::smoothness, loss::CrossEntropy, Objective};
 /// let data = [Sample::new([1.0_f64, 1.0], Label::<2>::new(0)?), Sample::new([0.0, 0.0], Label::new(1)?)];
-/// assert_eq!(smoothness(&data, &CrossEntropy::new(), 0.1)?, 0.5 * (3.0 + 1.0) / 2.0 + 0.1);
+/// assert_eq!(smoothness(&data, &Objective::new(0.1)?)?, 0.5 * (3.0 + 1.0) / 2.0 + 0.1);
 /// # Ok::<(), tinysoftmax::Error>(())
 /// ```
 pub fn smoothness<const F: usize, const C: usize, T: Float>(
     samples: &[Sample<F, C, T>],
-    loss: &CrossEntropy<C, T>,
-    lambda: T,
+    objective: &Objective<C, T>,
 ) -> Result<T> {
+    let (loss, lambda) = (objective.loss(), objective.lambda());
     let n = batch_size(samples, lambda)?;
     let mut total = Compensated::new();
     for s in samples {
@@ -249,9 +250,9 @@ pub fn smoothness<const F: usize, const C: usize, T: Float>(
 /// What a full-batch gradient proves about a model (see [`certify`]).
 ///
 /// ```
-/// use tinysoftmax::{Classifier, Label, Sample, convex::certify, loss::CrossEntropy};
+/// use tinysoftmax::{Classifier, Label, Sample, convex::certify, loss::CrossEntropy, Objective};
 /// let data = [Sample::new([2.0_f64], Label::<2>::new(0)?), Sample::new([-2.0], Label::new(1)?)];
-/// let cert = certify(&Classifier::zeros(), &data, &CrossEntropy::new(), 0.5)?;
+/// let cert = certify(&Classifier::zeros(), &data, &Objective::new(0.5)?)?;
 /// // The zero model is not optimal here: its gradient is 1 in the weight of each class.
 /// assert!(cert.gradient_norm > 1.0 && cert.gap >= cert.gradient_norm.powi(2) / 1.0);
 /// assert!(cert.distance >= cert.gradient_norm / 0.5);
@@ -315,18 +316,18 @@ pub struct Certificate<T = f32> {
 /// logits).
 ///
 /// ```
-/// use tinysoftmax::{Classifier, Label, Sample, convex::certify, loss::CrossEntropy};
+/// use tinysoftmax::{Classifier, Label, Sample, convex::certify, loss::CrossEntropy, Objective};
 /// let data = [Sample::new([1.0_f64], Label::<2>::new(0)?), Sample::new([-1.0], Label::new(1)?)];
-/// let c = certify(&Classifier::zeros(), &data, &CrossEntropy::new(), 0.1)?;
+/// let c = certify(&Classifier::zeros(), &data, &Objective::new(0.1)?)?;
 /// assert!(c.gap >= c.gradient_norm * c.gradient_norm / 0.2);
 /// # Ok::<(), tinysoftmax::Error>(())
 /// ```
 pub fn certify<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     samples: &[Sample<F, C, T>],
-    loss: &CrossEntropy<C, T>,
-    lambda: T,
+    objective: &Objective<C, T>,
 ) -> Result<Certificate<T>> {
+    let (loss, lambda) = (objective.loss(), objective.lambda());
     let n = strongly_convex_batch(samples, lambda)?;
     let allowance = Allowance::new::<F, C>(n, loss.label_smoothing());
     let mut per_sample = Compensated::new();

@@ -10,7 +10,7 @@ use core::fmt;
 ///
 /// ```
 /// use tinysoftmax::{Error, optim::Sgd};
-/// assert_eq!(Sgd::<f32>::new(-0.1, 0.0).unwrap_err(), Error::LearningRate);
+/// assert_eq!(Sgd::<f32>::new(-0.1).unwrap_err(), Error::LearningRate);
 /// assert_eq!(Error::LearningRate.to_string(), "learning rate must be finite and > 0");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

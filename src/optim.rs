@@ -24,19 +24,21 @@ use crate::math::Float;
 ///
 /// ```
 /// use tinysoftmax::optim::{Schedule, Sgd};
-/// let sgd = Sgd::<f64>::new(0.5, 0.1)?.with_schedule(Schedule::InverseTime)?;
-/// assert_eq!(sgd.learning_rate_at(0), 0.5);
-/// assert_eq!(sgd.learning_rate_at(40), 0.5 / (1.0 + 0.5 * 0.1 * 40.0));
+/// let sgd = Sgd::<f64>::new(0.5)?.with_schedule(Schedule::InverseTime)?;
+/// let lambda = 0.1;
+/// assert_eq!(sgd.learning_rate_at(0, lambda), 0.5);
+/// assert_eq!(sgd.learning_rate_at(40, lambda), 0.5 / (1.0 + 0.5 * 0.1 * 40.0));
 /// # Ok::<(), tinysoftmax::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Schedule<T = f32> {
     /// η_t = η₀.
     Constant,
-    /// η_t = η₀ / (1 + η₀ λ t): the rate for λ-strongly convex objectives, which makes SGD
-    /// converge to the optimum (needs λ > 0). Equivalent to 1 / (λ (t + t₀)) with
-    /// t₀ = 1 / (η₀ λ).
+    /// η_t = η₀ / (1 + η₀ λ t), with λ the objective's: the rate for λ-strongly convex
+    /// objectives, which makes SGD converge to the optimum (needs λ > 0). Equivalent to
+    /// 1 / (λ (t + t₀)) with t₀ = 1 / (η₀ λ).
     InverseTime,
     /// η_t = η₀ · factor^⌊t / period⌋.
     StepDecay {
@@ -51,89 +53,171 @@ pub enum Schedule<T = f32> {
 ///
 /// ```
 /// use tinysoftmax::optim::{Momentum, Sgd};
-/// assert!(Sgd::<f32>::new(0.1, 0.0)?.with_momentum(Momentum::Nesterov(0.9)).is_ok());
-/// assert!(Sgd::<f32>::new(0.1, 0.0)?.with_momentum(Momentum::Classic(1.0)).is_err());
+/// assert!(Sgd::<f32>::new(0.1)?.with_momentum(Momentum::Nesterov(0.9)).is_ok());
+/// assert!(Sgd::<f32>::new(0.1)?.with_momentum(Momentum::Classic(1.0)).is_err());
 /// # Ok::<(), tinysoftmax::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Momentum<T = f32> {
     /// Plain SGD.
     None,
-    /// Heavy-ball momentum.
+    /// Heavy-ball momentum (PyTorch's default form).
     Classic(T),
-    /// Nesterov's accelerated momentum.
+    /// Nesterov momentum (PyTorch's `nesterov=True` form).
     Nesterov(T),
 }
 
-/// A validated SGD configuration.
+/// A validated SGD configuration: learning rate, schedule, momentum and clipping. The L2
+/// coefficient λ (weight decay) belongs to the [`Objective`](crate::Objective), which the
+/// [`Trainer`](crate::train::Trainer) pairs with this.
+///
+/// Build it with [`new`](Self::new) and the `with_*` builders, or, for a `const` or `static`
+/// configuration, with the `const fn` [`const_new`](Self::const_new) (for `f32` and `f64`),
+/// where a bad configuration is a compile error:
 ///
 /// ```
 /// use tinysoftmax::optim::{Momentum, Schedule, Sgd};
-/// let sgd = Sgd::<f32>::new(0.05, 1e-3)?
+/// let sgd = Sgd::<f32>::new(0.05)?
 ///     .with_momentum(Momentum::Classic(0.9))?
 ///     .with_schedule(Schedule::StepDecay { period: 100, factor: 0.5 })?
 ///     .with_clip_norm(5.0)?;
-/// assert_eq!(sgd.learning_rate_at(250), 0.05 * 0.25);
+/// assert_eq!(sgd.learning_rate_at(250, 0.0), 0.05 * 0.25);
+///
+/// static SGD: Sgd = match Sgd::<f32>::const_new(0.05, Schedule::Constant, Momentum::Classic(0.9), None) {
+///     Ok(sgd) => sgd,
+///     Err(_) => panic!("invalid SGD configuration"),
+/// };
+/// assert_eq!(SGD.momentum(), Momentum::Classic(0.9));
 /// # Ok::<(), tinysoftmax::Error>(())
+/// ```
+///
+/// ```compile_fail
+/// use tinysoftmax::optim::{Momentum, Schedule, Sgd};
+/// static SGD: Sgd = match Sgd::<f32>::const_new(-0.05, Schedule::Constant, Momentum::None, None) {
+///     Ok(sgd) => sgd,
+///     Err(_) => panic!("invalid SGD configuration"),
+/// };
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Sgd<T = f32> {
     learning_rate: T,
-    weight_decay: T,
     schedule: Schedule<T>,
     momentum: Momentum<T>,
     clip_norm: Option<T>,
 }
 
+macro_rules! const_constructor {
+    ($t:ty) => {
+        impl Sgd<$t> {
+            /// The whole configuration at once, as a `const fn` (for a `const` or `static`
+            /// configuration; see the type's docs). Validates exactly as [`new`](Self::new) and
+            /// the `with_*` builders do.
+            ///
+            /// # Errors
+            ///
+            /// As [`new`](Self::new), [`with_schedule`](Self::with_schedule),
+            /// [`with_momentum`](Self::with_momentum) and
+            /// [`with_clip_norm`](Self::with_clip_norm).
+            ///
+            /// ```
+            /// use tinysoftmax::{Error, optim::{Momentum, Schedule, Sgd}};
+            /// let a = Sgd::<f64>::const_new(0.1, Schedule::InverseTime, Momentum::Classic(0.9), Some(1.0))?;
+            /// let b = Sgd::<f64>::new(0.1)?
+            ///     .with_schedule(Schedule::InverseTime)?
+            ///     .with_momentum(Momentum::Classic(0.9))?
+            ///     .with_clip_norm(1.0)?;
+            /// assert_eq!(a, b);
+            /// assert_eq!(
+            ///     Sgd::<f32>::const_new(0.1, Schedule::Constant, Momentum::Nesterov(1.0), None),
+            ///     Err(Error::Momentum)
+            /// );
+            /// # Ok::<(), Error>(())
+            /// ```
+            pub const fn const_new(
+                learning_rate: $t,
+                schedule: Schedule<$t>,
+                momentum: Momentum<$t>,
+                clip_norm: Option<$t>,
+            ) -> Result<Self> {
+                if !(learning_rate.is_finite() && learning_rate > 0.0) {
+                    return Err(Error::LearningRate);
+                }
+                if let Schedule::StepDecay { period, factor } = schedule {
+                    if period == 0 || !(factor > 0.0 && factor <= 1.0) {
+                        return Err(Error::StepDecay);
+                    }
+                }
+                if let Momentum::Classic(mu) | Momentum::Nesterov(mu) = momentum {
+                    if !(mu >= 0.0 && mu < 1.0) {
+                        return Err(Error::Momentum);
+                    }
+                }
+                if let Some(max_norm) = clip_norm {
+                    if !(max_norm.is_finite() && max_norm > 0.0) {
+                        return Err(Error::ClipNorm);
+                    }
+                }
+                Ok(Self {
+                    learning_rate,
+                    schedule,
+                    momentum,
+                    clip_norm,
+                })
+            }
+        }
+    };
+}
+
+const_constructor!(f32);
+const_constructor!(f64);
+
 impl<T: Float> Sgd<T> {
-    /// Plain SGD with initial learning rate η₀ and L2 coefficient λ (the objective's λ).
+    /// Plain SGD with initial learning rate η₀, constant.
     ///
     /// # Errors
     ///
-    /// [`Error::LearningRate`] unless η₀ is finite and > 0; [`Error::WeightDecay`] unless λ is
-    /// finite and ≥ 0.
+    /// [`Error::LearningRate`] unless η₀ is finite and > 0.
     ///
     /// ```
     /// use tinysoftmax::{Error, optim::Sgd};
-    /// assert!(Sgd::<f32>::new(0.1, 0.01).is_ok());
-    /// assert_eq!(Sgd::<f32>::new(0.1, -1.0), Err(Error::WeightDecay));
-    /// assert_eq!(Sgd::<f32>::new(f32::NAN, 0.0), Err(Error::LearningRate));
+    /// assert!(Sgd::<f32>::new(0.1).is_ok());
+    /// assert_eq!(Sgd::<f32>::new(f32::NAN), Err(Error::LearningRate));
+    /// assert_eq!(Sgd::<f64>::new(0.0), Err(Error::LearningRate));
     /// ```
-    pub fn new(learning_rate: T, weight_decay: T) -> Result<Self> {
-        if !(learning_rate.is_finite() && learning_rate > T::ZERO) {
-            return Err(Error::LearningRate);
+    pub fn new(learning_rate: T) -> Result<Self> {
+        if learning_rate.is_finite() && learning_rate > T::ZERO {
+            Ok(Self {
+                learning_rate,
+                schedule: Schedule::Constant,
+                momentum: Momentum::None,
+                clip_norm: None,
+            })
+        } else {
+            Err(Error::LearningRate)
         }
-        if !(weight_decay.is_finite() && weight_decay >= T::ZERO) {
-            return Err(Error::WeightDecay);
-        }
-        Ok(Self {
-            learning_rate,
-            weight_decay,
-            schedule: Schedule::Constant,
-            momentum: Momentum::None,
-            clip_norm: None,
-        })
     }
 
     /// Sets the learning-rate schedule.
     ///
     /// # Errors
     ///
-    /// [`Error::StepDecay`] for a zero period or a factor outside (0, 1];
-    /// [`Error::NeedsWeightDecay`] for [`Schedule::InverseTime`] with λ = 0.
+    /// [`Error::StepDecay`] for a step decay with period 0 or a factor outside (0, 1].
+    /// ([`Schedule::InverseTime`] needs λ > 0, which [`Trainer::new`](crate::train::Trainer::new)
+    /// checks.)
     ///
     /// ```
     /// use tinysoftmax::{Error, optim::{Schedule, Sgd}};
-    /// let sgd = Sgd::<f32>::new(0.1, 0.0)?;
-    /// assert_eq!(sgd.with_schedule(Schedule::InverseTime), Err(Error::NeedsWeightDecay));
-    /// assert_eq!(sgd.with_schedule(Schedule::StepDecay { period: 0, factor: 0.5 }), Err(Error::StepDecay));
-    /// # Ok::<(), tinysoftmax::Error>(())
+    /// let sgd = Sgd::<f32>::new(0.1)?;
+    /// assert!(sgd.with_schedule(Schedule::InverseTime).is_ok());
+    /// let bad = Schedule::StepDecay { period: 0, factor: 0.5 };
+    /// assert_eq!(sgd.with_schedule(bad), Err(Error::StepDecay));
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn with_schedule(self, schedule: Schedule<T>) -> Result<Self> {
         match schedule {
-            Schedule::InverseTime if self.weight_decay == T::ZERO => Err(Error::NeedsWeightDecay),
             Schedule::StepDecay { period, factor }
                 if period == 0 || !(factor > T::ZERO && factor <= T::ONE) =>
             {
@@ -143,16 +227,18 @@ impl<T: Float> Sgd<T> {
         }
     }
 
-    /// Sets the momentum.
+    /// Sets the momentum variant.
     ///
     /// # Errors
     ///
     /// [`Error::Momentum`] unless μ ∈ [0, 1).
     ///
     /// ```
-    /// use tinysoftmax::optim::{Momentum, Sgd};
-    /// assert!(Sgd::<f32>::new(0.1, 0.0)?.with_momentum(Momentum::Classic(-0.1)).is_err());
-    /// # Ok::<(), tinysoftmax::Error>(())
+    /// use tinysoftmax::{Error, optim::{Momentum, Sgd}};
+    /// let sgd = Sgd::<f64>::new(0.1)?;
+    /// assert_eq!(sgd.with_momentum(Momentum::Nesterov(f64::NAN)), Err(Error::Momentum));
+    /// assert_eq!(sgd.with_momentum(Momentum::Classic(0.9))?.momentum(), Momentum::Classic(0.9));
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn with_momentum(self, momentum: Momentum<T>) -> Result<Self> {
         match momentum {
@@ -163,16 +249,18 @@ impl<T: Float> Sgd<T> {
         }
     }
 
-    /// Clips the data gradient ∇CE of each step to Euclidean norm at most `max_norm`.
+    /// Clips each sample's loss gradient to Euclidean norm ≤ `max_norm` (see the
+    /// [module docs](self)).
     ///
     /// # Errors
     ///
     /// [`Error::ClipNorm`] unless `max_norm` is finite and > 0.
     ///
     /// ```
-    /// use tinysoftmax::optim::Sgd;
-    /// assert!(Sgd::<f32>::new(0.1, 0.0)?.with_clip_norm(0.0).is_err());
-    /// # Ok::<(), tinysoftmax::Error>(())
+    /// use tinysoftmax::{Error, optim::Sgd};
+    /// assert_eq!(Sgd::<f32>::new(0.1)?.with_clip_norm(1.0)?.clip_norm(), Some(1.0));
+    /// assert_eq!(Sgd::<f32>::new(0.1)?.with_clip_norm(0.0), Err(Error::ClipNorm));
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn with_clip_norm(self, max_norm: T) -> Result<Self> {
         if max_norm.is_finite() && max_norm > T::ZERO {
@@ -188,7 +276,7 @@ impl<T: Float> Sgd<T> {
     /// The initial learning rate η₀.
     ///
     /// ```
-    /// assert_eq!(tinysoftmax::optim::Sgd::<f32>::new(0.1, 0.0)?.learning_rate(), 0.1);
+    /// assert_eq!(tinysoftmax::optim::Sgd::<f32>::new(0.1)?.learning_rate(), 0.1);
     /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
     #[must_use]
@@ -196,22 +284,23 @@ impl<T: Float> Sgd<T> {
         self.learning_rate
     }
 
-    /// The L2 coefficient λ.
+    /// The learning-rate schedule.
     ///
     /// ```
-    /// assert_eq!(tinysoftmax::optim::Sgd::<f32>::new(0.1, 0.5)?.weight_decay(), 0.5);
+    /// use tinysoftmax::optim::{Schedule, Sgd};
+    /// assert_eq!(Sgd::<f32>::new(0.1)?.schedule(), Schedule::Constant);
     /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
     #[must_use]
-    pub const fn weight_decay(&self) -> T {
-        self.weight_decay
+    pub const fn schedule(&self) -> Schedule<T> {
+        self.schedule
     }
 
-    /// The momentum setting.
+    /// The momentum variant.
     ///
     /// ```
     /// use tinysoftmax::optim::{Momentum, Sgd};
-    /// assert_eq!(Sgd::<f32>::new(0.1, 0.0)?.momentum(), Momentum::None);
+    /// assert_eq!(Sgd::<f32>::new(0.1)?.momentum(), Momentum::None);
     /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
     #[must_use]
@@ -219,10 +308,10 @@ impl<T: Float> Sgd<T> {
         self.momentum
     }
 
-    /// The gradient-clipping bound, if any.
+    /// The clipping norm, if any.
     ///
     /// ```
-    /// assert_eq!(tinysoftmax::optim::Sgd::<f32>::new(0.1, 0.0)?.clip_norm(), None);
+    /// assert_eq!(tinysoftmax::optim::Sgd::<f32>::new(0.1)?.clip_norm(), None);
     /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
     #[must_use]
@@ -230,26 +319,28 @@ impl<T: Float> Sgd<T> {
         self.clip_norm
     }
 
-    /// The learning rate η_t of step t (counting from 0).
+    /// The learning rate η_t at step t, for an objective with L2 coefficient `lambda` (only
+    /// [`Schedule::InverseTime`] depends on it).
     ///
     /// ```
-    /// use tinysoftmax::optim::Sgd;
-    /// assert_eq!(Sgd::<f32>::new(0.1, 0.0)?.learning_rate_at(1_000_000), 0.1);
+    /// use tinysoftmax::optim::{Schedule, Sgd};
+    /// let sgd = Sgd::<f64>::new(1.0)?.with_schedule(Schedule::StepDecay { period: 10, factor: 0.5 })?;
+    /// assert_eq!(sgd.learning_rate_at(9, 0.0), 1.0);
+    /// assert_eq!(sgd.learning_rate_at(10, 0.0), 0.5);
     /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
     #[must_use]
-    pub fn learning_rate_at(&self, t: u32) -> T {
+    pub fn learning_rate_at(&self, t: u32, lambda: T) -> T {
         let eta = self.learning_rate;
         match self.schedule {
             Schedule::Constant => eta,
-            Schedule::InverseTime => eta / (T::ONE + eta * self.weight_decay * T::from_u32(t)),
+            Schedule::InverseTime => eta / (T::ONE + eta * lambda * T::from_u32(t)),
             Schedule::StepDecay { period, factor } => {
                 eta * powi(factor, t.checked_div(period).unwrap_or(0))
             }
         }
     }
 
-    /// The momentum coefficient μ (0 without momentum).
     pub(crate) fn momentum_coefficient(&self) -> T {
         match self.momentum {
             Momentum::None => T::ZERO,

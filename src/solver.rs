@@ -52,9 +52,9 @@ use core::fmt;
 use crate::convex::{Certificate, certify, gradient, smoothness, strongly_convex_batch};
 use crate::data::Sample;
 use crate::error::{Error, Result};
-use crate::loss::CrossEntropy;
 use crate::math::{Float, from_count};
 use crate::model::Classifier;
+use crate::objective::Objective;
 
 /// How close to the optimum a run must be proven to be.
 ///
@@ -123,12 +123,12 @@ pub struct Stop<T = f32> {
 /// otherwise it says "not certified" and gives the bound the run did prove.
 ///
 /// ```
-/// use tinysoftmax::{Classifier, Label, Sample, loss::CrossEntropy};
+/// use tinysoftmax::{Classifier, Label, Sample, loss::CrossEntropy, Objective};
 /// use tinysoftmax::solver::{Stop, Tolerance, minimize};
 /// let data = [Sample::new([1.0_f64], Label::<2>::new(0)?), Sample::new([-1.0], Label::new(1)?)];
 /// let mut model = Classifier::zeros();
 /// let stop = Stop { tolerance: Tolerance::Absolute(1e-12), max_iterations: 1 };
-/// let report = minimize(&mut model, &data, &CrossEntropy::new(), 0.1, stop)?;
+/// let report = minimize(&mut model, &data, &Objective::new(0.1)?, stop)?;
 /// assert!(!report.certified);
 /// assert!(report.to_string().starts_with("not certified"));
 /// # Ok::<(), tinysoftmax::Error>(())
@@ -163,11 +163,11 @@ impl<T: Float> Report<T> {
     /// P(θ) of the returned model (the certificate's objective).
     ///
     /// ```
-    /// use tinysoftmax::{Classifier, Label, Sample, loss::CrossEntropy};
+    /// use tinysoftmax::{Classifier, Label, Sample, loss::CrossEntropy, Objective};
     /// use tinysoftmax::solver::{Stop, Tolerance, minimize};
     /// let data = [Sample::new([1.0_f64], Label::<2>::new(0)?)];
     /// let stop = Stop { tolerance: Tolerance::Absolute(1e-20), max_iterations: 0 };
-    /// let report = minimize(&mut Classifier::zeros(), &data, &CrossEntropy::new(), 1.0, stop)?;
+    /// let report = minimize(&mut Classifier::zeros(), &data, &Objective::new(1.0)?, stop)?;
     /// assert_eq!(report.objective(), core::f64::consts::LN_2);
     /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
@@ -212,7 +212,7 @@ impl<T: Float + fmt::LowerExp> fmt::Display for Report<T> {
 /// the model is unchanged.
 ///
 /// ```
-/// use tinysoftmax::{Classifier, Label, Sample, loss::CrossEntropy};
+/// use tinysoftmax::{Classifier, Label, Sample, loss::CrossEntropy, Objective};
 /// use tinysoftmax::solver::{Stop, Tolerance, minimize};
 /// let data = [
 ///     Sample::new([1.0_f64, 0.5], Label::<3>::new(0)?),
@@ -221,7 +221,7 @@ impl<T: Float + fmt::LowerExp> fmt::Display for Report<T> {
 /// ];
 /// let mut model = Classifier::zeros();
 /// let stop = Stop { tolerance: Tolerance::Absolute(1e-12), max_iterations: 1000 };
-/// let report = minimize(&mut model, &data, &CrossEntropy::new(), 0.1, stop)?;
+/// let report = minimize(&mut model, &data, &Objective::new(0.1)?, stop)?;
 /// assert!(report.certified && report.certificate.gap <= 1e-12);
 /// assert_eq!(model.accuracy(&data), 1.0);
 /// # Ok::<(), tinysoftmax::Error>(())
@@ -229,13 +229,13 @@ impl<T: Float + fmt::LowerExp> fmt::Display for Report<T> {
 pub fn minimize<const F: usize, const C: usize, T: Float>(
     model: &mut Classifier<F, C, T>,
     samples: &[Sample<F, C, T>],
-    loss: &CrossEntropy<C, T>,
-    lambda: T,
+    objective: &Objective<C, T>,
     stop: Stop<T>,
 ) -> Result<Report<T>> {
+    let lambda = objective.lambda();
     let tolerance = stop.tolerance.check()?;
     strongly_convex_batch(samples, lambda)?;
-    let smooth = smoothness(samples, loss, lambda)?;
+    let smooth = smoothness(samples, objective)?;
     if !smooth.is_finite() {
         return Err(Error::Overflow);
     }
@@ -245,7 +245,7 @@ pub fn minimize<const F: usize, const C: usize, T: Float>(
     let mut trigger = T::INFINITY;
     let mut iterations = 0;
     loop {
-        let (p, g) = gradient(&run.y, samples, loss, lambda)?;
+        let (p, g) = gradient(&run.y, samples, objective)?;
         if !p.is_finite() {
             return Err(if iterations == 0 {
                 Error::NonFiniteLogit
@@ -255,7 +255,7 @@ pub fn minimize<const F: usize, const C: usize, T: Float>(
         }
         let estimate = g.norm_squared() / (lambda + lambda);
         if estimate <= trigger && tolerance.is_met(p, estimate) {
-            let certificate = certify(&run.y, samples, loss, lambda)?;
+            let certificate = certify(&run.y, samples, objective)?;
             if tolerance.is_met(certificate.objective, certificate.gap) {
                 *model = run.y;
                 return Ok(Report::new(iterations, certificate, tolerance));
@@ -269,7 +269,7 @@ pub fn minimize<const F: usize, const C: usize, T: Float>(
         run.step(&g);
         iterations += 1;
     }
-    let certificate = certify(&run.y, samples, loss, lambda)?;
+    let certificate = certify(&run.y, samples, objective)?;
     *model = run.y;
     Ok(Report::new(iterations, certificate, tolerance))
 }
@@ -364,6 +364,7 @@ mod tests {
     extern crate std;
     use super::*;
     use crate::data::Label;
+    use crate::loss::CrossEntropy;
 
     fn data() -> [Sample<2, 3, f64>; 4] {
         let s = |x: [f64; 2], y| Sample::new(x, Label::new(y).unwrap());
@@ -393,19 +394,44 @@ mod tests {
             max_iterations: 5,
         };
         assert_eq!(
-            minimize(&mut model, &d, &ce, 0.1, bad_tol),
+            minimize(
+                &mut model,
+                &d,
+                &Objective::from_parts(ce, 0.1).unwrap(),
+                bad_tol
+            ),
             Err(Error::Tolerance)
         );
-        let zero_lambda = minimize(&mut model, &d, &ce, 0.0, stop(1e-9, 5));
+        let zero_lambda = minimize(
+            &mut model,
+            &d,
+            &Objective::from_parts(ce, 0.0).unwrap(),
+            stop(1e-9, 5),
+        );
         assert_eq!(zero_lambda, Err(Error::NeedsWeightDecay));
-        let empty = minimize(&mut model, &[], &ce, 0.1, stop(1e-9, 5));
+        let empty = minimize(
+            &mut model,
+            &[],
+            &Objective::from_parts(ce, 0.1).unwrap(),
+            stop(1e-9, 5),
+        );
         assert_eq!(empty, Err(Error::NoSamples));
         let mut nan = d;
         nan[2].features[1] = f64::NAN;
-        let nan_run = minimize(&mut model, &nan, &ce, 0.1, stop(1e-9, 5));
+        let nan_run = minimize(
+            &mut model,
+            &nan,
+            &Objective::from_parts(ce, 0.1).unwrap(),
+            stop(1e-9, 5),
+        );
         assert_eq!(nan_run, Err(Error::NonFiniteFeature));
         let mut huge = Classifier::new([[1e300, 1e300], [0.0; 2], [0.0; 2]], [0.0; 3]);
-        let huge_run = minimize(&mut huge, &d, &ce, 0.1, stop(1e-9, 5));
+        let huge_run = minimize(
+            &mut huge,
+            &d,
+            &Objective::from_parts(ce, 0.1).unwrap(),
+            stop(1e-9, 5),
+        );
         assert_eq!(huge_run, Err(Error::NonFiniteLogit));
         assert_eq!(model, start);
     }
@@ -416,14 +442,13 @@ mod tests {
         let r = minimize(
             &mut model,
             &data(),
-            &CrossEntropy::new(),
-            0.01,
+            &Objective::new(0.01).unwrap(),
             stop(1e-14, 3),
         )
         .unwrap();
         assert_eq!(r.iterations, 3);
         assert!(!r.certified && r.certificate.gap > 1e-14);
-        let cert = certify(&model, &data(), &CrossEntropy::new(), 0.01).unwrap();
+        let cert = certify(&model, &data(), &Objective::new(0.01).unwrap()).unwrap();
         assert_eq!(cert, r.certificate);
     }
 
@@ -431,11 +456,26 @@ mod tests {
     fn certified_run_meets_its_tolerance_and_matches_a_fresh_certificate() {
         let mut model = Classifier::zeros();
         let ce = CrossEntropy::new();
-        let r = minimize(&mut model, &data(), &ce, 0.01, stop(1e-13, 10_000)).unwrap();
+        let r = minimize(
+            &mut model,
+            &data(),
+            &Objective::from_parts(ce, 0.01).unwrap(),
+            stop(1e-13, 10_000),
+        )
+        .unwrap();
         assert!(r.certified && r.certificate.gap <= 1e-13);
-        assert_eq!(certify(&model, &data(), &ce, 0.01).unwrap(), r.certificate);
+        assert_eq!(
+            certify(&model, &data(), &Objective::from_parts(ce, 0.01).unwrap()).unwrap(),
+            r.certificate
+        );
         // A second run from the optimum certifies at once.
-        let again = minimize(&mut model, &data(), &ce, 0.01, stop(1e-13, 10_000)).unwrap();
+        let again = minimize(
+            &mut model,
+            &data(),
+            &Objective::from_parts(ce, 0.01).unwrap(),
+            stop(1e-13, 10_000),
+        )
+        .unwrap();
         assert_eq!(again.iterations, 0);
     }
 
@@ -445,9 +485,21 @@ mod tests {
         // the run from the shifted start is the run from zero, step for step.
         let ce = CrossEntropy::new();
         let mut from_zero = Classifier::zeros();
-        let a = minimize(&mut from_zero, &data(), &ce, 0.01, stop(1e-12, 10_000)).unwrap();
+        let a = minimize(
+            &mut from_zero,
+            &data(),
+            &Objective::from_parts(ce, 0.01).unwrap(),
+            stop(1e-12, 10_000),
+        )
+        .unwrap();
         let mut shifted = Classifier::new([[1.0, -2.0]; 3], [0.5; 3]);
-        let b = minimize(&mut shifted, &data(), &ce, 0.01, stop(1e-12, 10_000)).unwrap();
+        let b = minimize(
+            &mut shifted,
+            &data(),
+            &Objective::from_parts(ce, 0.01).unwrap(),
+            stop(1e-12, 10_000),
+        )
+        .unwrap();
         assert!(a.certified && b.certified);
         assert_eq!(a.iterations, b.iterations);
         assert_eq!(from_zero, shifted);

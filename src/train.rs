@@ -13,27 +13,27 @@
 
 use crate::data::Sample;
 use crate::error::{Error, Result};
-use crate::loss::CrossEntropy;
 use crate::math::{Float, max_abs};
 use crate::model::Classifier;
-use crate::optim::{Momentum, Sgd, SgdState};
+use crate::objective::Objective;
+use crate::optim::{Momentum, Schedule, Sgd, SgdState};
 use crate::rng::Rng;
 use crate::softmax::Compensated;
 
-/// SGD on the (weighted, smoothed) cross-entropy: the optimiser configuration, the loss
-/// configuration and the optimiser state, which together train a [`Classifier`].
+/// SGD on an [`Objective`]: the optimiser configuration, the objective (loss configuration and
+/// λ, SGD's weight decay) and the optimiser state, which together train a [`Classifier`].
 ///
 /// The model is passed to each call, so the trainer can be dropped after training and the
 /// model kept (in inference-only firmware the trainer's code and memory disappear).
 ///
 /// ```
-/// use tinysoftmax::{Classifier, Label, Rng, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer};
+/// use tinysoftmax::{Classifier, Label, Rng, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer, Objective};
 /// let mut data = [
 ///     Sample::new([1.0_f32, 0.0], Label::<2>::new(0)?),
 ///     Sample::new([0.0, 1.0], Label::new(1)?),
 /// ];
 /// let mut model = Classifier::zeros();
-/// let mut trainer = Trainer::new(Sgd::new(0.5, 0.01)?, CrossEntropy::new());
+/// let mut trainer = Trainer::new(Sgd::new(0.5)?, Objective::new(0.01)?)?;
 /// let mut rng = Rng::new(7);
 /// let first = trainer.epoch(&mut model, &mut data, &mut rng)?;
 /// let mut last = first;
@@ -48,33 +48,88 @@ use crate::softmax::Compensated;
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Trainer<const F: usize, const C: usize, T = f32> {
     sgd: Sgd<T>,
-    loss: CrossEntropy<C, T>,
+    objective: Objective<C, T>,
     state: SgdState<F, C, T>,
 }
 
+macro_rules! const_constructor {
+    ($t:ty) => {
+        impl<const F: usize, const C: usize> Trainer<F, C, $t> {
+            /// [`new`](Self::new) as a `const fn`, so a trainer can be a `static` (and a bad
+            /// pairing a compile error there).
+            ///
+            /// # Errors
+            ///
+            /// As [`new`](Self::new).
+            ///
+            /// ```
+            /// use tinysoftmax::{Objective, optim::{Momentum, Schedule, Sgd}, train::Trainer};
+            /// const TRAINER: Trainer<4, 3> = {
+            ///     let sgd = Sgd::<f32>::const_new(0.5, Schedule::InverseTime, Momentum::None, None);
+            ///     let objective = Objective::<3, f32>::const_new(0.01);
+            ///     match (sgd, objective) {
+            ///         (Ok(sgd), Ok(objective)) => match Trainer::<4, 3, f32>::const_new(sgd, objective) {
+            ///             Ok(trainer) => trainer,
+            ///             Err(_) => panic!("inverse-time rate needs lambda > 0"),
+            ///         },
+            ///         _ => panic!("invalid configuration"),
+            ///     }
+            /// };
+            /// assert_eq!(TRAINER.objective().lambda(), 0.01);
+            /// ```
+            pub const fn const_new(sgd: Sgd<$t>, objective: Objective<C, $t>) -> Result<Self> {
+                if matches!(sgd.schedule(), Schedule::InverseTime) && objective.lambda() == 0.0 {
+                    return Err(Error::NeedsWeightDecay);
+                }
+                Ok(Self {
+                    sgd,
+                    objective,
+                    state: SgdState::new(),
+                })
+            }
+        }
+    };
+}
+
+const_constructor!(f32);
+const_constructor!(f64);
+
 impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
-    /// A trainer with fresh optimiser state.
+    /// A trainer with fresh optimiser state, minimising `objective` with `sgd`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NeedsWeightDecay`] for [`Schedule::InverseTime`] with λ = 0 (the schedule is
+    /// defined by λ).
     ///
     /// ```
-    /// use tinysoftmax::{loss::CrossEntropy, optim::Sgd, train::Trainer};
-    /// let t = Trainer::<4, 3>::new(Sgd::new(0.1, 0.0)?, CrossEntropy::new());
+    /// use tinysoftmax::{Error, Objective, optim::{Schedule, Sgd}, train::Trainer};
+    /// let t = Trainer::<4, 3>::new(Sgd::new(0.1)?, Objective::new(0.0)?)?;
     /// assert_eq!(t.state().steps(), 0);
-    /// # Ok::<(), tinysoftmax::Error>(())
+    /// let decaying = Sgd::new(0.1)?.with_schedule(Schedule::InverseTime)?;
+    /// assert!(Trainer::<4, 3>::new(decaying, Objective::new(0.01)?).is_ok());
+    /// assert_eq!(
+    ///     Trainer::<4, 3>::new(decaying, Objective::new(0.0)?).err(),
+    ///     Some(Error::NeedsWeightDecay)
+    /// );
+    /// # Ok::<(), Error>(())
     /// ```
-    #[must_use]
-    pub const fn new(sgd: Sgd<T>, loss: CrossEntropy<C, T>) -> Self {
-        Self {
-            sgd,
-            loss,
-            state: SgdState::new(),
+    pub fn new(sgd: Sgd<T>, objective: Objective<C, T>) -> Result<Self> {
+        if matches!(sgd.schedule(), Schedule::InverseTime) && objective.lambda() == T::ZERO {
+            return Err(Error::NeedsWeightDecay);
         }
+        Ok(Self {
+            sgd,
+            objective,
+            state: SgdState::new(),
+        })
     }
 
     /// The optimiser configuration.
     ///
     /// ```
-    /// use tinysoftmax::{loss::CrossEntropy, optim::Sgd, train::Trainer};
-    /// let t = Trainer::<1, 2>::new(Sgd::new(0.1, 0.0)?, CrossEntropy::new());
+    /// use tinysoftmax::{loss::CrossEntropy, optim::Sgd, train::Trainer, Objective};
+    /// let t = Trainer::<1, 2>::new(Sgd::new(0.1)?, Objective::new(0.0)?)?;
     /// assert_eq!(t.sgd().learning_rate(), 0.1);
     /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
@@ -83,24 +138,40 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
         &self.sgd
     }
 
-    /// The loss configuration.
+    /// The objective being minimised.
     ///
     /// ```
-    /// use tinysoftmax::{loss::CrossEntropy, optim::Sgd, train::Trainer};
-    /// let t = Trainer::<1, 2>::new(Sgd::new(0.1, 0.0)?, CrossEntropy::new());
-    /// assert_eq!(t.loss().label_smoothing(), 0.0);
+    /// use tinysoftmax::{Objective, optim::Sgd, train::Trainer};
+    /// let t = Trainer::<1, 2>::new(Sgd::new(0.1)?, Objective::new(0.01)?)?;
+    /// assert_eq!(t.objective().lambda(), 0.01);
+    /// assert_eq!(t.objective().loss().label_smoothing(), 0.0);
     /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
     #[must_use]
-    pub const fn loss(&self) -> &CrossEntropy<C, T> {
-        &self.loss
+    pub const fn objective(&self) -> &Objective<C, T> {
+        &self.objective
+    }
+
+    /// The learning rate of the next step.
+    ///
+    /// ```
+    /// use tinysoftmax::{Objective, optim::{Schedule, Sgd}, train::Trainer};
+    /// let sgd = Sgd::new(0.5)?.with_schedule(Schedule::InverseTime)?;
+    /// let t = Trainer::<1, 2>::new(sgd, Objective::new(0.01)?)?;
+    /// assert_eq!(t.learning_rate(), 0.5);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    #[must_use]
+    pub fn learning_rate(&self) -> T {
+        self.sgd
+            .learning_rate_at(self.state.steps, self.objective.lambda())
     }
 
     /// The optimiser state (momentum buffers, step count).
     ///
     /// ```
-    /// use tinysoftmax::{loss::CrossEntropy, optim::Sgd, train::Trainer};
-    /// let t = Trainer::<1, 2>::new(Sgd::new(0.1, 0.0)?, CrossEntropy::new());
+    /// use tinysoftmax::{loss::CrossEntropy, optim::Sgd, train::Trainer, Objective};
+    /// let t = Trainer::<1, 2>::new(Sgd::new(0.1)?, Objective::new(0.0)?)?;
     /// assert_eq!(t.state().steps(), 0);
     /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
@@ -119,9 +190,9 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
     /// model and the optimiser state are unchanged, bit for bit.
     ///
     /// ```
-    /// use tinysoftmax::{Classifier, Error, Label, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer};
+    /// use tinysoftmax::{Classifier, Error, Label, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer, Objective};
     /// let mut model = Classifier::<2, 2>::zeros();
-    /// let mut trainer = Trainer::new(Sgd::new(0.1, 0.0)?, CrossEntropy::new());
+    /// let mut trainer = Trainer::new(Sgd::new(0.1)?, Objective::new(0.0)?)?;
     /// let bad = Sample::new([1.0, f32::NAN], Label::new(0)?);
     /// assert_eq!(trainer.step(&mut model, &bad), Err(Error::NonFiniteFeature));
     /// assert_eq!(model, Classifier::zeros());
@@ -134,11 +205,11 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
         sample.check()?;
         let x = &sample.features;
         let z = model.finite_logits(x)?;
-        let (loss, mut delta) = self.loss.loss_with_grad(&z, sample.label);
+        let (loss, mut delta) = self.objective.loss().loss_with_grad(&z, sample.label);
         if let Some(max_norm) = self.sgd.clip_norm() {
             clip(&mut delta, x, max_norm);
         }
-        let eta = self.sgd.learning_rate_at(self.state.steps);
+        let eta = self.learning_rate();
         let bound = self.update_bound(model, &delta, x, eta);
         let surely_finite = bound.is_some();
         if !surely_finite && !self.visit::<false>(model, &delta, x, eta) {
@@ -179,7 +250,7 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
         let x_max = max_abs(x.iter()).max_nan(T::ONE);
         let (columns, bias) = model.parts();
         let theta = max_abs(columns.iter().flatten().chain(bias.iter()));
-        let g = d * x_max + self.sgd.weight_decay() * theta;
+        let g = d * x_max + self.objective.lambda() * theta;
         let v = self.sgd.momentum_coefficient() * self.state.velocity_bound + g;
         let limit = T::MAX / two;
         let theta_new = theta + eta * (g + v);
@@ -195,7 +266,7 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
         x: &[T; F],
         eta: T,
     ) -> bool {
-        let lambda = self.sgd.weight_decay();
+        let lambda = self.objective.lambda();
         let (weights, bias) = model.parts_mut();
         let state = &mut self.state;
         let (vw, vb) = (&mut state.velocity_weights, &mut state.velocity_bias);
@@ -229,9 +300,9 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
     /// the steps before it kept and the failing one not applied.
     ///
     /// ```
-    /// use tinysoftmax::{Classifier, Error, Label, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer};
+    /// use tinysoftmax::{Classifier, Error, Label, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer, Objective};
     /// let mut model = Classifier::<1, 2>::zeros();
-    /// let mut trainer = Trainer::new(Sgd::new(0.1, 0.0)?, CrossEntropy::new());
+    /// let mut trainer = Trainer::new(Sgd::new(0.1)?, Objective::new(0.0)?)?;
     /// assert_eq!(trainer.sweep(&mut model, &[]), Err(Error::NoSamples));
     /// let data = [Sample::new([1.0], Label::new(1)?)];
     /// assert_eq!(trainer.sweep(&mut model, &data)?, core::f32::consts::LN_2);
@@ -263,10 +334,10 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
     /// As [`sweep`](Self::sweep).
     ///
     /// ```
-    /// use tinysoftmax::{Classifier, Label, Rng, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer};
+    /// use tinysoftmax::{Classifier, Label, Rng, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer, Objective};
     /// let mut data = [Sample::new([1.0_f32], Label::<2>::new(1)?), Sample::new([-1.0], Label::new(0)?)];
     /// let mut model = Classifier::zeros();
-    /// let mut trainer = Trainer::new(Sgd::new(0.1, 0.0)?, CrossEntropy::new());
+    /// let mut trainer = Trainer::new(Sgd::new(0.1)?, Objective::new(0.0)?)?;
     /// let loss = trainer.epoch(&mut model, &mut data, &mut Rng::new(1))?;
     /// assert!(loss > 0.0 && loss <= core::f32::consts::LN_2);
     /// # Ok::<(), tinysoftmax::Error>(())
@@ -371,8 +442,8 @@ mod tests {
     /// Two steps on a sample with x = 0 move only the biases, with gradient g = p − e_y; the
     /// second step's velocity shows which momentum rule ran.
     fn two_steps(momentum: Momentum<f64>) -> [f64; 2] {
-        let sgd = Sgd::new(0.5, 0.0).unwrap().with_momentum(momentum).unwrap();
-        let mut trainer = Trainer::new(sgd, CrossEntropy::new());
+        let sgd = Sgd::new(0.5).unwrap().with_momentum(momentum).unwrap();
+        let mut trainer = Trainer::new(sgd, Objective::new(0.0).unwrap()).unwrap();
         let mut model = Classifier::<1, 2, f64>::zeros();
         let sample = Sample::new([0.0], Label::new(1).unwrap());
         trainer.step(&mut model, &sample).unwrap();

@@ -25,6 +25,7 @@
 
 use std::sync::OnceLock;
 
+use tinysoftmax::Objective;
 use tinysoftmax::convex::{self, Certificate};
 use tinysoftmax::loss::CrossEntropy;
 use tinysoftmax::{Classifier, Float, Label, Rng, Sample};
@@ -107,7 +108,12 @@ fn distance(a: &[f64], b: &[f64]) -> f64 {
 }
 
 fn objective64(theta: &[f64], data: &[Sample<F, C, f64>]) -> f64 {
-    convex::objective(&model::<f64>(theta), data, &CrossEntropy::new(), LAMBDA).unwrap()
+    convex::objective(
+        &model::<f64>(theta),
+        data,
+        &Objective::from_parts(CrossEntropy::new(), LAMBDA).unwrap(),
+    )
+    .unwrap()
 }
 
 /// Bound on |P̂(θ) − P(θ)| when P is computed in a type with unit roundoff `u` (file docs).
@@ -153,11 +159,16 @@ struct Descent {
 
 fn descend(start: &[f64], data: &[Sample<F, C, f64>]) -> Descent {
     let loss = CrossEntropy::new();
-    let l = convex::smoothness(data, &loss, LAMBDA).unwrap();
+    let l = convex::smoothness(data, &Objective::from_parts(loss, LAMBDA).unwrap()).unwrap();
     let mut theta = start.to_vec();
     let mut steps = Vec::new();
     loop {
-        let cert = convex::certify(&model::<f64>(&theta), data, &loss, LAMBDA).unwrap();
+        let cert = convex::certify(
+            &model::<f64>(&theta),
+            data,
+            &Objective::from_parts(loss, LAMBDA).unwrap(),
+        )
+        .unwrap();
         if cert.gap <= TARGET_GAP {
             return Descent {
                 optimum: theta,
@@ -167,7 +178,12 @@ fn descend(start: &[f64], data: &[Sample<F, C, f64>]) -> Descent {
             };
         }
         assert!(steps.len() < 100_000, "no convergence: gap {}", cert.gap);
-        let (p, g) = convex::gradient(&model::<f64>(&theta), data, &loss, LAMBDA).unwrap();
+        let (p, g) = convex::gradient(
+            &model::<f64>(&theta),
+            data,
+            &Objective::from_parts(loss, LAMBDA).unwrap(),
+        )
+        .unwrap();
         let g = flat(&g);
         let kept = (steps.len() < 2000).then(|| theta.clone());
         theta.iter_mut().zip(&g).for_each(|(t, gi)| *t -= gi / l);
@@ -331,8 +347,12 @@ fn certificate_bounds_true_gap_f64() {
     let (data, run) = from_zero();
     let (_, p_star_high) = p_star_bounds(data, run);
     for (name, theta) in models(run) {
-        let cert =
-            convex::certify(&model::<f64>(&theta), data, &CrossEntropy::new(), LAMBDA).unwrap();
+        let cert = convex::certify(
+            &model::<f64>(&theta),
+            data,
+            &Objective::from_parts(CrossEntropy::new(), LAMBDA).unwrap(),
+        )
+        .unwrap();
         let p = cert.objective;
         let true_gap_low = p - value_error(&theta, data, U64, p) - p_star_high;
         assert!(
@@ -368,7 +388,12 @@ fn certificate_bounds_true_gap_f32() {
     for (name, theta) in models(run) {
         let m32 = model::<f32>(&theta);
         let theta32 = flat(&m32);
-        let cert = convex::certify(&m32, &data32, &loss, LAMBDA as f32).unwrap();
+        let cert = convex::certify(
+            &m32,
+            &data32,
+            &Objective::from_parts(loss, LAMBDA as f32).unwrap(),
+        )
+        .unwrap();
         let p = objective64(&theta32, data);
         let true_gap_low = p - value_error(&theta32, data, U64, p) - p_star_high;
         let gap = f64::from(cert.gap);
@@ -376,9 +401,18 @@ fn certificate_bounds_true_gap_f32() {
             gap.is_finite() && gap >= true_gap_low,
             "{name}: {gap} < {true_gap_low}"
         );
-        let (_, g32) = convex::gradient(&m32, &data32, &loss, LAMBDA as f32).unwrap();
-        let (_, g64) =
-            convex::gradient(&model::<f64>(&theta32), data, &CrossEntropy::new(), LAMBDA).unwrap();
+        let (_, g32) = convex::gradient(
+            &m32,
+            &data32,
+            &Objective::from_parts(loss, LAMBDA as f32).unwrap(),
+        )
+        .unwrap();
+        let (_, g64) = convex::gradient(
+            &model::<f64>(&theta32),
+            data,
+            &Objective::from_parts(CrossEntropy::new(), LAMBDA).unwrap(),
+        )
+        .unwrap();
         let err = distance(&flat(&g32), &flat(&g64));
         let allowance = f64::from(cert.gradient_error);
         eprintln!(
@@ -416,12 +450,23 @@ fn certificate_is_tight_near_optimum() {
                 .collect();
             let e: Vec<f64> = v.iter().map(|x| x / norm(&v)).collect();
             let he = flat(
-                &convex::hessian_vector_product(&opt, data, &loss, LAMBDA, &model(&e)).unwrap(),
+                &convex::hessian_vector_product(
+                    &opt,
+                    data,
+                    &Objective::from_parts(loss, LAMBDA).unwrap(),
+                    &model(&e),
+                )
+                .unwrap(),
             );
             let k = he.iter().map(|x| x * x).sum::<f64>()
                 / (LAMBDA * he.iter().zip(&e).map(|(a, b)| a * b).sum::<f64>());
             let theta: Vec<f64> = run.optimum.iter().zip(&e).map(|(t, x)| t + r * x).collect();
-            let cert = convex::certify(&model::<f64>(&theta), data, &loss, LAMBDA).unwrap();
+            let cert = convex::certify(
+                &model::<f64>(&theta),
+                data,
+                &Objective::from_parts(loss, LAMBDA).unwrap(),
+            )
+            .unwrap();
             let p = cert.objective;
             let err =
                 value_error(&theta, data, U64, p) + value_error(&run.optimum, data, U64, p_star);
@@ -458,7 +503,12 @@ fn certificate_bounds_the_gap_when_the_norm_rounds_badly() {
         Sample::new([0.0; WIDE], Label::new(0).unwrap()),
         Sample::new([0.0; WIDE], Label::new(1).unwrap()),
     ];
-    let cert = convex::certify(&model, &data, &CrossEntropy::new(), 1.0).unwrap();
+    let cert = convex::certify(
+        &model,
+        &data,
+        &Objective::from_parts(CrossEntropy::new(), 1.0).unwrap(),
+    )
+    .unwrap();
     let squares: f64 = model
         .weights()
         .iter()
@@ -500,8 +550,14 @@ fn certificate_allowance_covers_label_smoothing() {
         let b0 = f32::from_bits(centre.to_bits() - 4000 + k);
         let m32 = Classifier::<1, 2>::new([[0.0], [0.0]], [b0, -b0]);
         let m64 = Classifier::<1, 2, f64>::new([[0.0], [0.0]], [f64::from(b0), -f64::from(b0)]);
-        let cert = convex::certify(&m32, &data32, &ce32, lambda).unwrap();
-        let (_, g) = convex::gradient(&m64, &data64, &ce64, f64::from(lambda)).unwrap();
+        let cert =
+            convex::certify(&m32, &data32, &Objective::from_parts(ce32, lambda).unwrap()).unwrap();
+        let (_, g) = convex::gradient(
+            &m64,
+            &data64,
+            &Objective::from_parts(ce64, f64::from(lambda)).unwrap(),
+        )
+        .unwrap();
         let true_norm = g.norm_squared().sqrt();
         let claimed = f64::from(cert.gradient_norm) + f64::from(cert.gradient_error);
         assert!(

@@ -45,6 +45,7 @@
 )]
 
 use proptest::prelude::*;
+use tinysoftmax::Objective;
 use tinysoftmax::convex;
 use tinysoftmax::loss::{CrossEntropy, cross_entropy, cross_entropy_with_grad};
 use tinysoftmax::softmax::softmax;
@@ -367,9 +368,12 @@ impl<const F: usize, const C: usize, T: Float> Setup<F, C, T> {
     /// The smoothness bound of `convex::smoothness`, widened by its own rounding (γ_{F+6}:
     /// the squared norm, the weight, the compensated sum, the scaling and the addition of λ).
     fn smoothness(&self) -> f64 {
-        let l = convex::smoothness(&self.data, &self.loss, self.lambda)
-            .unwrap()
-            .to_f64();
+        let l = convex::smoothness(
+            &self.data,
+            &Objective::from_parts(self.loss, self.lambda).unwrap(),
+        )
+        .unwrap()
+        .to_f64();
         l * (1.0 + gamma(F as f64 + 6.0, Self::u()))
     }
 
@@ -441,15 +445,24 @@ impl<const F: usize, const C: usize, T: Float> Setup<F, C, T> {
 
     fn value(&self, theta: &[f64]) -> (f64, f64) {
         let m = Self::model::<T>(theta);
-        let p = convex::objective(&m, &self.data, &self.loss, self.lambda)
-            .unwrap()
-            .to_f64();
+        let p = convex::objective(
+            &m,
+            &self.data,
+            &Objective::from_parts(self.loss, self.lambda).unwrap(),
+        )
+        .unwrap()
+        .to_f64();
         (p, self.value_error(theta, p))
     }
 
     fn gradient(&self, theta: &[f64]) -> (Vec<f64>, f64) {
         let m = Self::model::<T>(theta);
-        let (_, g) = convex::gradient(&m, &self.data, &self.loss, self.lambda).unwrap();
+        let (_, g) = convex::gradient(
+            &m,
+            &self.data,
+            &Objective::from_parts(self.loss, self.lambda).unwrap(),
+        )
+        .unwrap();
         let g = Self::flat(&g);
         let e = self.gradient_error(theta, norm(&g));
         (g, e)
@@ -457,7 +470,12 @@ impl<const F: usize, const C: usize, T: Float> Setup<F, C, T> {
 
     fn hvp(&self, theta: &[f64], v: &[f64]) -> (Vec<f64>, f64) {
         let (m, dir) = (Self::model::<T>(theta), Self::model::<T>(v));
-        let hv = convex::hessian_vector_product(&m, &self.data, &self.loss, self.lambda, &dir);
+        let hv = convex::hessian_vector_product(
+            &m,
+            &self.data,
+            &Objective::from_parts(self.loss, self.lambda).unwrap(),
+            &dir,
+        );
         let hv = Self::flat(&hv.unwrap());
         let e = self.hvp_error(v, norm(&hv));
         (hv, e)
@@ -596,7 +614,13 @@ fn logit_hessian_times<T: Float, const C: usize>(z: &[f64], u: &[f64]) -> (Vec<f
     let model = Classifier::new([[T::ZERO]; C], to_array(z));
     let dir = Classifier::new([[T::ZERO]; C], to_array(u));
     let loss = CrossEntropy::new();
-    let hv = convex::hessian_vector_product(&model, &data, &loss, T::ZERO, &dir).unwrap();
+    let hv = convex::hessian_vector_product(
+        &model,
+        &data,
+        &Objective::from_parts(loss, T::ZERO).unwrap(),
+        &dir,
+    )
+    .unwrap();
     assert_eq!(hv.weights(), [[T::ZERO]; C]);
     let hu = to_vec(hv.bias());
     let setup = Setup::<1, C, T> {
@@ -862,7 +886,8 @@ fn smoothness_is_at_most_the_textbook_bound() {
                 .map(|x| augmented_norm(&x.features).powi(2))
                 .fold(0.0, f64::max)
             + 0.01;
-        let l = convex::smoothness(&s.data, &s.loss, s.lambda).unwrap();
+        let l =
+            convex::smoothness(&s.data, &Objective::from_parts(s.loss, s.lambda).unwrap()).unwrap();
         assert!(
             l.is_finite() && l <= textbook * (1.0 + gamma(8.0, U64)),
             "{l} > {textbook}"

@@ -32,6 +32,7 @@
     reason = "helpers of a test crate fail the test by panicking"
 )]
 
+use tinysoftmax::Objective;
 use tinysoftmax::convex::{gradient, objective};
 use tinysoftmax::loss::{
     CrossEntropy, cross_entropy, cross_entropy_with_grad, soft_cross_entropy,
@@ -321,9 +322,19 @@ fn full_batch_gradient() {
         let ce = weighted_smoothed(smoothing);
         let data: Vec<Sample<F, C, f64>> = (0..12).map(|_| random_sample(&mut rng)).collect();
         let model = random_model(&mut rng);
-        let (p, g) = gradient(&model, &data, &ce, lambda).unwrap();
-        assert_eq!(p, objective(&model, &data, &ce, lambda).unwrap());
-        let f = |t: &[f64]| objective(&unflatten(t), &data, &ce, lambda).unwrap();
+        let (p, g) = gradient(&model, &data, &Objective::from_parts(ce, lambda).unwrap()).unwrap();
+        assert_eq!(
+            p,
+            objective(&model, &data, &Objective::from_parts(ce, lambda).unwrap()).unwrap()
+        );
+        let f = |t: &[f64]| {
+            objective(
+                &unflatten(t),
+                &data,
+                &Objective::from_parts(ce, lambda).unwrap(),
+            )
+            .unwrap()
+        };
         let w_max = WEIGHTS.iter().copied().fold(0.0, f64::max);
         let x_max: [f64; F] =
             core::array::from_fn(|f| data.iter().map(|s| s.features[f].abs()).fold(0.0, f64::max));
@@ -353,7 +364,11 @@ fn trainer_step_is_minus_eta_gradient() {
         let mut model = random_model(&mut rng);
         let s = random_sample(&mut rng);
         let before = flatten(&model);
-        let mut trainer = Trainer::new(Sgd::new(eta, lambda).unwrap(), ce);
+        let mut trainer = Trainer::new(
+            Sgd::new(eta).unwrap(),
+            Objective::from_parts(ce, lambda).unwrap(),
+        )
+        .unwrap();
         let loss = trainer.step(&mut model, &s).unwrap();
         assert_eq!(
             loss,
@@ -372,7 +387,12 @@ fn trainer_step_is_minus_eta_gradient() {
             + (C * F + C + 2) as f64 * U * lambda * half_norm_squared(&before);
         let m3 = parameter_m3(&s.features, w);
         // The same regularised gradient from the crate's full-batch code on this one sample.
-        let (_, g) = gradient(&unflatten(&before), &[s], &ce, lambda).unwrap();
+        let (_, g) = gradient(
+            &unflatten(&before),
+            &[s],
+            &Objective::from_parts(ce, lambda).unwrap(),
+        )
+        .unwrap();
         let g = flatten(&g);
         check_gradient("regularised sample loss", &before, f, &g, &m3, eps);
 

@@ -28,6 +28,7 @@
 #[path = "../examples/common/dataset.rs"]
 mod dataset;
 
+use tinysoftmax::Objective;
 use tinysoftmax::average::{Averaged, Plan, Weighting, train_until_certified};
 use tinysoftmax::convex::{Certificate, certify, objective, smoothness};
 use tinysoftmax::loss::CrossEntropy;
@@ -109,9 +110,13 @@ fn objective_error<const F: usize, const C: usize, T: Float>(
         total += 2.0 * worst + 8.0 * u * m.loss(&x, s.label);
     }
     let n = data.len() as f64;
-    let p = objective(model, data, &CrossEntropy::new(), lambda)
-        .unwrap()
-        .to_f64();
+    let p = objective(
+        model,
+        data,
+        &Objective::from_parts(CrossEntropy::new(), lambda).unwrap(),
+    )
+    .unwrap()
+    .to_f64();
     total / n + 3.0 * u * p + gamma(C * F + C + 3, u) * lambda.to_f64() / 2.0 * m.norm_squared()
 }
 
@@ -129,7 +134,13 @@ fn tight<const F: usize, const C: usize>(case: &Case<F, C>) -> Tight<F, C> {
         tolerance: Tolerance::Relative(1e-12),
         max_iterations: 20_000,
     };
-    let report = minimize(&mut model, &data, &CrossEntropy::new(), case.lambda, stop).unwrap();
+    let report = minimize(
+        &mut model,
+        &data,
+        &Objective::from_parts(CrossEntropy::new(), case.lambda).unwrap(),
+        stop,
+    )
+    .unwrap();
     println!("λ = {}: f64 reference run {report}", case.lambda);
     assert!(report.certified, "{report}");
     Tight { model, report }
@@ -152,8 +163,13 @@ fn assert_sound<const F: usize, const C: usize, T: Float>(
     let data = dataset::widened(&case.data);
     let ce = CrossEntropy::new();
     let theta = widen(model);
-    let p = objective(&theta, &data, &ce, lam).unwrap();
-    let p_up = objective(&tight.model, &data, &ce, lam).unwrap();
+    let p = objective(&theta, &data, &Objective::from_parts(ce, lam).unwrap()).unwrap();
+    let p_up = objective(
+        &tight.model,
+        &data,
+        &Objective::from_parts(ce, lam).unwrap(),
+    )
+    .unwrap();
     let slack = objective_error(&theta, &data, lam) + objective_error(&tight.model, &data, lam);
     let gap = cert.gap.to_f64();
     assert!(
@@ -185,8 +201,7 @@ fn solve<const F: usize, const C: usize, T: Float>(
     let report = minimize(
         &mut model,
         data,
-        &CrossEntropy::new(),
-        T::from_f64(lambda),
+        &Objective::from_parts(CrossEntropy::new(), T::from_f64(lambda)).unwrap(),
         stop,
     )
     .unwrap();
@@ -238,8 +253,7 @@ fn certify_wide<const F: usize, const C: usize>(
     certify(
         &widen(model),
         &dataset::widened(&case.data),
-        &CrossEntropy::new(),
-        lam,
+        &Objective::from_parts(CrossEntropy::new(), lam).unwrap(),
     )
     .unwrap()
 }
@@ -290,12 +304,12 @@ fn full_batch_f32<const F: usize, const C: usize>(case: &Case<F, C>, tight: &Tig
 fn averaged_sgd<const F: usize, const C: usize>(case: &Case<F, C>, tight: &Tight<F, C>) {
     let lambda = <f32 as Float>::from_f64(case.lambda);
     let ce = CrossEntropy::new();
-    let eta = 1.0 / smoothness(&case.data, &ce, lambda).unwrap();
-    let sgd = Sgd::new(eta, lambda)
+    let eta = 1.0 / smoothness(&case.data, &Objective::from_parts(ce, lambda).unwrap()).unwrap();
+    let sgd = Sgd::new(eta)
         .unwrap()
         .with_schedule(Schedule::InverseTime)
         .unwrap();
-    let mut trainer = Trainer::new(sgd, ce);
+    let mut trainer = Trainer::new(sgd, Objective::from_parts(ce, lambda).unwrap()).unwrap();
     let mut model = Classifier::zeros();
     let mut average = Averaged::new(Weighting::Linear);
     let mut data = case.data.clone();
@@ -369,7 +383,12 @@ fn a_run_that_spends_its_budget_says_not_certified() {
     let (model, report) = solve(&data, 0.001, Tolerance::Relative(1e-10), 10);
     assert_eq!(report.iterations, 10);
     assert!(!report.certified);
-    let cert = certify(&model, &data, &CrossEntropy::new(), 0.001).unwrap();
+    let cert = certify(
+        &model,
+        &data,
+        &Objective::from_parts(CrossEntropy::new(), 0.001).unwrap(),
+    )
+    .unwrap();
     assert_eq!(report.certificate, cert);
     assert!(cert.gap > 1e-10 * cert.objective);
     let text = report.to_string();

@@ -15,6 +15,7 @@ mod common;
 
 use common::reference::neumaier_sum;
 use proptest::prelude::*;
+use tinysoftmax::Objective;
 use tinysoftmax::convex::gradient;
 use tinysoftmax::loss::{CrossEntropy, cross_entropy, cross_entropy_with_grad};
 use tinysoftmax::optim::Sgd;
@@ -245,7 +246,7 @@ proptest! {
         let smoothness = 0.5 * (x.iter().map(|v| v * v).sum::<f64>() + 1.0) + lambda;
         let eta = fraction / smoothness;
         let before = regularised(&model, &s, lambda);
-        let (_, g) = gradient(&model, &[s], &CrossEntropy::new(), lambda).unwrap();
+        let (_, g) = gradient(&model, &[s], &Objective::from_parts(CrossEntropy::new(), lambda).unwrap()).unwrap();
         let g2 = g.norm_squared();
         let logit_scale = model
             .weights()
@@ -256,7 +257,7 @@ proptest! {
         let eps = 16.0 * U64 * (before.abs() + 1.0)
             + 2.0 * (F as f64 + 1.0) * U64 * logit_scale
             + (C * F + C + 2) as f64 * U64 * 0.5 * lambda * model.norm_squared();
-        let mut trainer = Trainer::new(Sgd::new(eta, lambda).unwrap(), CrossEntropy::new());
+        let mut trainer = Trainer::new(Sgd::new(eta).unwrap(), Objective::from_parts(CrossEntropy::new(), lambda).unwrap()).unwrap();
         trainer.step(&mut model, &s).unwrap();
         let after = regularised(&model, &s, lambda);
         prop_assert!(

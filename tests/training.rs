@@ -11,6 +11,7 @@
 #[path = "../examples/common/dataset.rs"]
 mod dataset;
 
+use tinysoftmax::Objective;
 use tinysoftmax::convex::objective;
 use tinysoftmax::loss::CrossEntropy;
 use tinysoftmax::optim::{Momentum, Schedule, Sgd};
@@ -23,11 +24,15 @@ const LAMBDA: f32 = 0.01;
 /// λ-strongly convex objective converges to its minimiser.
 fn train_iris(seed: u64, epochs: u32) -> (Classifier<4, 3>, Vec<f32>) {
     let mut data = dataset::iris();
-    let sgd = Sgd::new(0.5, LAMBDA)
+    let sgd = Sgd::new(0.5)
         .unwrap()
         .with_schedule(Schedule::InverseTime)
         .unwrap();
-    let mut trainer = Trainer::new(sgd, CrossEntropy::new());
+    let mut trainer = Trainer::new(
+        sgd,
+        Objective::from_parts(CrossEntropy::new(), LAMBDA).unwrap(),
+    )
+    .unwrap();
     let mut model = Classifier::zeros();
     let mut rng = Rng::new(seed);
     let losses = (0..epochs)
@@ -44,7 +49,12 @@ const EPOCHS: u32 = 50;
 fn sgd_reaches_the_iris_optimum() {
     let (model, losses) = train_iris(2026, EPOCHS);
     let data = dataset::iris();
-    let p = objective(&model, &data, &CrossEntropy::new(), LAMBDA).unwrap();
+    let p = objective(
+        &model,
+        &data,
+        &Objective::from_parts(CrossEntropy::new(), LAMBDA).unwrap(),
+    )
+    .unwrap();
     let gap = (f64::from(p) - dataset::optimum::IRIS_0_01) / dataset::optimum::IRIS_0_01;
     println!(
         "P = {p}, relative gap {gap:e}, first/last epoch loss {} {}",
@@ -80,11 +90,15 @@ fn same_seed_gives_bit_identical_weights() {
 }
 
 fn trained_with_momentum() -> (Classifier<1, 2>, Trainer<1, 2>) {
-    let sgd = Sgd::new(10.0, 0.0)
+    let sgd = Sgd::new(10.0)
         .unwrap()
         .with_momentum(Momentum::Nesterov(0.9))
         .unwrap();
-    let mut trainer = Trainer::new(sgd, CrossEntropy::new());
+    let mut trainer = Trainer::new(
+        sgd,
+        Objective::from_parts(CrossEntropy::new(), 0.0).unwrap(),
+    )
+    .unwrap();
     let mut model = Classifier::zeros();
     // A tiny feature keeps the weight tiny (so huge inputs still give finite logits) while
     // the bias and both velocities become non-zero.
@@ -139,7 +153,11 @@ fn overflowing_update_changes_nothing() {
 #[test]
 fn non_finite_logit_changes_nothing() {
     let mut model = Classifier::<1, 2>::new([[3.0e38], [0.0]], [0.0, 0.0]);
-    let mut trainer = Trainer::new(Sgd::new(0.1, 0.0).unwrap(), CrossEntropy::new());
+    let mut trainer = Trainer::new(
+        Sgd::new(0.1).unwrap(),
+        Objective::from_parts(CrossEntropy::new(), 0.0).unwrap(),
+    )
+    .unwrap();
     let before = (model.clone(), trainer.clone());
     assert_eq!(
         trainer.step(&mut model, &Sample::new([10.0], Label::new(0).unwrap())),
@@ -151,7 +169,11 @@ fn non_finite_logit_changes_nothing() {
 #[test]
 fn sweep_stops_at_the_first_failure_keeping_earlier_steps() {
     let mut model = Classifier::<1, 2>::zeros();
-    let mut trainer = Trainer::new(Sgd::new(0.1, 0.0).unwrap(), CrossEntropy::new());
+    let mut trainer = Trainer::new(
+        Sgd::new(0.1).unwrap(),
+        Objective::from_parts(CrossEntropy::new(), 0.0).unwrap(),
+    )
+    .unwrap();
     let y = Label::new(0).unwrap();
     let data = [
         Sample::new([1.0], y),
@@ -170,11 +192,12 @@ fn sweep_stops_at_the_first_failure_keeping_earlier_steps() {
 fn clipping_bounds_the_step() {
     let max_norm = 0.25_f32;
     let eta = 0.5_f32;
-    let sgd = Sgd::new(eta, 0.0)
-        .unwrap()
-        .with_clip_norm(max_norm)
-        .unwrap();
-    let mut trainer = Trainer::new(sgd, CrossEntropy::new());
+    let sgd = Sgd::new(eta).unwrap().with_clip_norm(max_norm).unwrap();
+    let mut trainer = Trainer::new(
+        sgd,
+        Objective::from_parts(CrossEntropy::new(), 0.0).unwrap(),
+    )
+    .unwrap();
     let mut model = Classifier::<3, 4>::zeros();
     let sample = Sample::new([40.0, -30.0, 12.0], Label::new(2).unwrap());
     trainer.step(&mut model, &sample).unwrap();
@@ -194,7 +217,11 @@ fn clipping_bounds_the_step() {
 #[test]
 fn a_class_with_weight_zero_does_not_move_the_model() {
     let loss = CrossEntropy::new().with_class_weights([1.0, 0.0]).unwrap();
-    let mut trainer = Trainer::new(Sgd::new(0.5, 0.0).unwrap(), loss);
+    let mut trainer = Trainer::new(
+        Sgd::new(0.5).unwrap(),
+        Objective::from_parts(loss, 0.0).unwrap(),
+    )
+    .unwrap();
     let mut model = Classifier::<2, 2>::zeros();
     let loss_value = trainer
         .step(&mut model, &Sample::new([1.0, 2.0], Label::new(1).unwrap()))
@@ -214,7 +241,11 @@ fn training_from_a_replay_buffer() {
     let mut buffer = ReplayBuffer::<4, 3, 64>::new();
     let mut rng = Rng::new(11);
     let mut model = Classifier::zeros();
-    let mut trainer = Trainer::new(Sgd::new(0.1, LAMBDA).unwrap(), CrossEntropy::new());
+    let mut trainer = Trainer::new(
+        Sgd::new(0.1).unwrap(),
+        Objective::from_parts(CrossEntropy::new(), LAMBDA).unwrap(),
+    )
+    .unwrap();
     let mut order: Vec<usize> = (0..data.len()).collect();
     rng.shuffle(&mut order);
     for &i in &order {
@@ -235,7 +266,11 @@ fn large_but_finite_updates_still_apply() {
     // update finite; the exact check runs and must accept the step and apply it correctly.
     let mut model = Classifier::<1, 2>::new([[2.0e38], [0.0]], [0.0, 0.0]);
     let eta = 0.1_f32;
-    let mut trainer = Trainer::new(Sgd::new(eta, 0.0).unwrap(), CrossEntropy::new());
+    let mut trainer = Trainer::new(
+        Sgd::new(eta).unwrap(),
+        Objective::from_parts(CrossEntropy::new(), 0.0).unwrap(),
+    )
+    .unwrap();
     let sample = Sample::new([1.0e-38], Label::new(1).unwrap());
     trainer.step(&mut model, &sample).unwrap();
     // Logits (2, 0): p_1 = 1/(1 + e²); the bias moves by −η(p − e_1).
@@ -259,9 +294,18 @@ fn an_infinite_loss_stays_infinite_in_means() {
         Sample::new([0.0], Label::new(1).unwrap()),
         Sample::new([0.0], Label::new(0).unwrap()),
     ];
-    let p = objective(&model, &data, &CrossEntropy::new(), 0.0).unwrap();
+    let p = objective(
+        &model,
+        &data,
+        &Objective::from_parts(CrossEntropy::new(), 0.0).unwrap(),
+    )
+    .unwrap();
     assert_eq!(p, f32::INFINITY);
-    let mut trainer = Trainer::new(Sgd::new(1e-3, 0.0).unwrap(), CrossEntropy::new());
+    let mut trainer = Trainer::new(
+        Sgd::new(1e-3).unwrap(),
+        Objective::from_parts(CrossEntropy::new(), 0.0).unwrap(),
+    )
+    .unwrap();
     let mut m = model.clone();
     assert_eq!(trainer.sweep(&mut m, &data), Ok(f32::INFINITY));
 }
@@ -275,15 +319,15 @@ fn full_batch_functions_reject_non_finite_samples() {
     ];
     let ce = CrossEntropy::new();
     assert_eq!(
-        objective(&model, &data, &ce, 0.1),
+        objective(&model, &data, &Objective::from_parts(ce, 0.1).unwrap()),
         Err(Error::NonFiniteFeature)
     );
     assert_eq!(
-        tinysoftmax::convex::certify(&model, &data, &ce, 0.1),
+        tinysoftmax::convex::certify(&model, &data, &Objective::from_parts(ce, 0.1).unwrap()),
         Err(Error::NonFiniteFeature)
     );
     assert_eq!(
-        tinysoftmax::convex::certify(&model, &data[..1], &ce, 0.0),
+        tinysoftmax::convex::certify(&model, &data[..1], &Objective::from_parts(ce, 0.0).unwrap()),
         Err(Error::NeedsWeightDecay)
     );
 }

@@ -14,7 +14,7 @@
 //! The nearest-mean rule, which is Bayes-optimal for these classes (equal priors, equal isotropic
 //! noise), gives the accuracy ceiling the curve should approach.
 
-use tinysoftmax::loss::CrossEntropy;
+use tinysoftmax::Objective;
 use tinysoftmax::optim::Sgd;
 use tinysoftmax::train::Trainer;
 use tinysoftmax::{Classifier, Label, ReplayBuffer, Result, Rng, Sample};
@@ -170,7 +170,7 @@ impl Curve {
 /// Any error of the optimiser configuration, the buffer or a training step (none expected).
 pub fn run(mut on_point: impl FnMut(u32, f32)) -> Result<(Classifier<FEATURES, CLASSES>, Curve)> {
     let mut model = Classifier::zeros();
-    let mut trainer = Trainer::new(Sgd::new(LEARNING_RATE, LAMBDA)?, CrossEntropy::new());
+    let mut trainer = Trainer::new(Sgd::new(LEARNING_RATE)?, Objective::new(LAMBDA)?)?;
     let mut buffer = ReplayBuffer::<FEATURES, CLASSES, BUFFER>::new();
     let mut sensor = Sensor::new(STREAM_SEED);
     let mut rng = Rng::new(REPLAY_SEED);

@@ -8,8 +8,8 @@
 //! training accuracy, the full-batch objective P and the optimality certificate, an upper bound
 //! on P − P* computed from the full-batch gradient.
 
+use tinysoftmax::Objective;
 use tinysoftmax::convex::{certify, objective};
-use tinysoftmax::loss::CrossEntropy;
 use tinysoftmax::optim::{Schedule, Sgd};
 use tinysoftmax::train::Trainer;
 use tinysoftmax::{Classifier, Label, Result, Rng, Sample, Standardizer};
@@ -97,18 +97,18 @@ pub fn standardize<const N: usize>(
 ///
 /// Any error of the optimiser configuration or of a training step (none is expected on iris).
 pub fn train(samples: &mut [IrisSample]) -> Result<Outcome> {
-    let sgd = Sgd::new(LEARNING_RATE, LAMBDA)?.with_schedule(Schedule::InverseTime)?;
-    let loss = CrossEntropy::new();
-    let mut trainer = Trainer::new(sgd, loss);
+    let sgd = Sgd::new(LEARNING_RATE)?.with_schedule(Schedule::InverseTime)?;
+    let goal = Objective::new(LAMBDA)?;
+    let mut trainer = Trainer::new(sgd, goal)?;
     let mut model = Classifier::zeros();
     let mut rng = Rng::new(SEED);
     for _ in 0..EPOCHS {
         trainer.epoch(&mut model, samples, &mut rng)?;
     }
-    let certificate = certify(&model, samples, &loss, LAMBDA)?;
+    let certificate = certify(&model, samples, &goal)?;
     Ok(Outcome {
         accuracy: model.accuracy(samples),
-        objective: objective(&model, samples, &loss, LAMBDA)?,
+        objective: objective(&model, samples, &goal)?,
         gap: certificate.gap,
         distance: certificate.distance,
         model,

@@ -6,10 +6,9 @@ mod harness;
 use core::hint::black_box;
 use core::mem::MaybeUninit;
 use core::ptr::{addr_of, addr_of_mut};
-use tinysoftmax::loss::CrossEntropy;
 use tinysoftmax::optim::Sgd;
 use tinysoftmax::train::Trainer;
-use tinysoftmax::{Classifier, Label, Sample};
+use tinysoftmax::{Classifier, Label, Objective, Sample};
 
 static mut MODEL: Classifier<F, C> = Classifier::zeros();
 static mut INPUT: [f32; F] = [0.0; F];
@@ -26,10 +25,14 @@ fn setup() {
         )
     };
     harness::fill(model, input);
-    let Ok(sgd) = Sgd::new(black_box(0.05), black_box(0.01)) else {
+    let (Ok(sgd), Ok(objective)) = (Sgd::new(black_box(0.05)), Objective::new(black_box(0.01)))
+    else {
         semihosting::process::exit(2)
     };
-    trainer.write(Trainer::new(sgd, CrossEntropy::new()));
+    let Ok(new) = Trainer::new(sgd, objective) else {
+        semihosting::process::exit(2)
+    };
+    trainer.write(new);
     // SAFETY: as above.
     unsafe { LABEL = black_box(C - 1) };
     // A few steps first, so that the measured one starts from a trained state.
