@@ -283,6 +283,28 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
         z
     }
 
+    /// The most probable class and the class probabilities, from one computation of the
+    /// logits (calling [`predict`](Self::predict) and then
+    /// [`probabilities`](Self::probabilities) computes them twice). The label is exactly
+    /// `predict`'s, the probabilities exactly `probabilities`'.
+    ///
+    /// ```
+    /// use tinysoftmax::{Classifier, Label};
+    /// let m = Classifier::<1, 3>::new([[1.0], [0.0], [-1.0]], [0.0; 3]);
+    /// let (label, p) = m.predict_with_probabilities(&[2.0]);
+    /// assert_eq!(label, m.predict(&[2.0]));
+    /// assert_eq!(p, m.probabilities(&[2.0]));
+    /// assert!(label == Label::new(0)? && p[0] > 0.8);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    #[must_use]
+    pub fn predict_with_probabilities(&self, x: &[T; F]) -> (Label<C>, [T; C]) {
+        let mut z = self.logits(x);
+        let label = Label::from_argmax(argmax(&z));
+        softmax_in_place(&mut z);
+        (label, z)
+    }
+
     /// The most probable class (the first on ties).
     ///
     /// ```
