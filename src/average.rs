@@ -252,6 +252,37 @@ pub struct Plan<T = f32> {
     pub max_epochs: u32,
 }
 
+impl<T> Plan<T> {
+    /// Certify at `tolerance`, checking every `check_every` epochs, for at most `max_epochs`.
+    ///
+    /// ```
+    /// use tinysoftmax::{average::Plan, solver::Tolerance};
+    /// let plan = Plan::new(Tolerance::Relative(1e-3_f32), 5, 100);
+    /// assert_eq!((plan.check_every, plan.max_epochs), (5, 100));
+    /// ```
+    #[must_use]
+    pub const fn new(tolerance: Tolerance<T>, check_every: u32, max_epochs: u32) -> Self {
+        Self {
+            tolerance,
+            check_every,
+            max_epochs,
+        }
+    }
+}
+
+impl<T: Float> Default for Plan<T> {
+    /// A relative gap of 1e-3, checked every epoch, within 1000 epochs (averaged SGD approaches
+    /// P* at rate 1/t, so tight tolerances are the full-batch solver's job).
+    ///
+    /// ```
+    /// use tinysoftmax::{average::Plan, solver::Tolerance};
+    /// assert_eq!(Plan::<f32>::default(), Plan::new(Tolerance::Relative(1e-3), 1, 1000));
+    /// ```
+    fn default() -> Self {
+        Self::new(Tolerance::Relative(T::from_f64(1e-3)), 1, 1000)
+    }
+}
+
 /// Trains with SGD, averaging every iterate, until the full-batch certificate of the averaged
 /// model meets the plan's tolerance or the epoch budget is spent; the model, the trainer and
 /// the average keep their state, so a call can continue an earlier one.

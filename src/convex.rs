@@ -261,6 +261,7 @@ pub fn smoothness<const F: usize, const C: usize, T: Float>(
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct Certificate<T = f32> {
     /// P(θ), the objective at the model.
     pub objective: T,
@@ -272,6 +273,28 @@ pub struct Certificate<T = f32> {
     pub gap: T,
     /// Guaranteed upper bound on ‖θ − θ*‖: (‖∇P‖ + error) / λ.
     pub distance: T,
+}
+
+/// One line: the objective, the certified gap and distance, and the gradient norm with its
+/// rounding allowance.
+///
+/// ```
+/// use tinysoftmax::{Classifier, Label, Objective, Sample, convex::certify};
+/// let data = [Sample::new([1.0_f64], Label::<2>::new(0)?)];
+/// let cert = certify(&Classifier::zeros(), &data, &Objective::new(1.0)?)?;
+/// let line = cert.to_string();
+/// assert!(line.starts_with("P = 0.693147180559945"), "{line}");
+/// assert!(line.contains("P - P* <= 5.0"), "{line}"); // ‖∇P‖ = 1, λ = 1: gap ½
+/// # Ok::<(), tinysoftmax::Error>(())
+/// ```
+impl<T: Float + core::fmt::LowerExp + core::fmt::Display> core::fmt::Display for Certificate<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "P = {}, P - P* <= {:e}, |theta - theta*| <= {:e} (|grad P| = {:e} +- {:e})",
+            self.objective, self.gap, self.distance, self.gradient_norm, self.gradient_error
+        )
+    }
 }
 
 /// Certifies how far a model is from the unique optimum of a λ-strongly convex objective.

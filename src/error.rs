@@ -52,6 +52,9 @@ pub enum Error {
     /// A full-batch computation overflowed: the parameters or the data are too large in
     /// magnitude for it.
     Overflow,
+    /// An index permutation does not match its samples (wrong length, or an index out of
+    /// range).
+    Permutation,
 }
 
 impl fmt::Display for Error {
@@ -73,6 +76,7 @@ impl fmt::Display for Error {
             Self::Tolerance => "tolerance must be finite and > 0",
             Self::CheckPeriod => "the check period must be at least 1 epoch",
             Self::Overflow => "a full-batch computation overflowed",
+            Self::Permutation => "the index permutation does not match the samples",
         })
     }
 }

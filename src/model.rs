@@ -93,6 +93,35 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
         Self::from_columns([[T::ZERO; C]; F], [T::ZERO; C])
     }
 
+    /// The same model in another float type: each parameter rounded to nearest (exact from
+    /// `f32` to `f64`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] when a parameter does not fit the target type (beyond ±`f32::MAX`
+    /// going to `f32`), rather than a model with infinite weights.
+    ///
+    /// ```
+    /// use tinysoftmax::{Classifier, Error};
+    /// let wide = Classifier::<1, 2, f64>::new([[0.1], [-0.1]], [1e-3, 0.0]);
+    /// let narrow: Classifier<1, 2, f32> = wide.cast()?;
+    /// assert_eq!(narrow.weights(), [[0.1_f32], [-0.1]]);
+    /// assert_eq!(narrow.cast::<f64>()?.bias(), &[f64::from(1e-3_f32), 0.0]);
+    /// let huge = Classifier::<1, 2, f64>::new([[1e300], [0.0]], [0.0; 2]);
+    /// assert_eq!(huge.cast::<f32>(), Err(Error::Overflow));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn cast<U: Float>(&self) -> Result<Classifier<F, C, U>> {
+        let mut out = Classifier::<F, C, U>::zeros();
+        for (o, v) in out.params_mut().zip(self.params()) {
+            *o = U::from_f64(v.to_f64());
+            if o.is_finite() != v.is_finite() {
+                return Err(Error::Overflow);
+            }
+        }
+        Ok(out)
+    }
+
     /// The weights W as C rows of F (a copy; the layout [`new`](Self::new) takes).
     ///
     /// ```
@@ -305,6 +334,69 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
         (label, z)
     }
 
+    /// The `K` most probable classes with their probabilities, most probable first (the lower
+    /// class index first on ties). `K > C` is a compile error.
+    ///
+    /// ```
+    /// use tinysoftmax::{Classifier, Label};
+    /// let m = Classifier::<1, 4>::new([[1.0], [3.0], [2.0], [0.0]], [0.0; 4]);
+    /// let [(first, p1), (second, p2)] = m.top_k::<2>(&[1.0]);
+    /// assert_eq!((first, second), (Label::new(1)?, Label::new(2)?));
+    /// assert!(p1 > p2 && p2 > m.probabilities(&[1.0])[0]);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    ///
+    /// ```compile_fail
+    /// let m = tinysoftmax::Classifier::<1, 2>::zeros();
+    /// let _ = m.top_k::<3>(&[1.0]);
+    /// ```
+    #[must_use]
+    pub fn top_k<const K: usize>(&self, x: &[T; F]) -> [(Label<C>, T); K] {
+        let () = const { assert!(K <= C, "top_k needs K <= C") };
+        let p = self.probabilities(x);
+        let mut taken = [false; C];
+        let mut out = [(Label::from_argmax(0), T::ZERO); K];
+        for slot in &mut out {
+            let mut best: Option<(usize, T)> = None;
+            for (c, (&pc, &used)) in p.iter().zip(taken.iter()).enumerate() {
+                let better = match best {
+                    None => true,
+                    // NaN probabilities (from NaN input) sort last.
+                    Some((_, b)) => pc > b || (b.is_nan() && !pc.is_nan()),
+                };
+                if !used && better {
+                    best = Some((c, pc));
+                }
+            }
+            if let Some((c, pc)) = best {
+                if let Some(t) = taken.get_mut(c) {
+                    *t = true;
+                }
+                *slot = (Label::from_argmax(c), pc);
+            }
+        }
+        out
+    }
+
+    /// The most probable class if its probability is at least `min_probability`, `None`
+    /// otherwise (also for NaN input): a classifier that can say "don't know".
+    ///
+    /// ```
+    /// use tinysoftmax::{Classifier, Label};
+    /// let m = Classifier::<1, 2>::new([[1.0], [-1.0]], [0.0; 2]);
+    /// assert_eq!(m.predict_or_reject(&[2.0], 0.9), Some(Label::new(0)?)); // p ≈ 0.98
+    /// assert_eq!(m.predict_or_reject(&[0.1], 0.9), None); // p ≈ 0.55
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    #[must_use]
+    pub fn predict_or_reject(&self, x: &[T; F], min_probability: T) -> Option<Label<C>> {
+        let (label, p) = self.predict_with_probabilities(x);
+        let confident = p
+            .get(label.index())
+            .is_some_and(|&pc| pc >= min_probability);
+        confident.then_some(label)
+    }
+
     /// The most probable class (the first on ties).
     ///
     /// ```
@@ -394,6 +486,67 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
                 .iter()
                 .fold(hash, |h, &byte| (h ^ u64::from(byte)).wrapping_mul(PRIME))
         })
+    }
+}
+
+impl<const F: usize, T: Float> Classifier<F, 2, T> {
+    /// A two-class model from a binary logistic regression p(1 | x) = σ(w·x + b), such as
+    /// scikit-learn's binary `LogisticRegression` (`coef_[0]`, `intercept_[0]`): class 0 gets
+    /// the zero row and bias, class 1 gets (w, b), so the logit gap is w·x + b and the
+    /// probabilities are (1 − σ, σ).
+    ///
+    /// ```
+    /// use tinysoftmax::{Classifier, Label};
+    /// let m = Classifier::from_binary([2.0_f64, -1.0], 0.5);
+    /// let p = m.probabilities(&[1.0, 1.0]);
+    /// let sigma = 1.0 / (1.0 + (-1.5_f64).exp());
+    /// assert!((p[1] - sigma).abs() < 1e-15);
+    /// assert_eq!(m.predict(&[1.0, 1.0]), Label::new(1)?);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn from_binary(w: [T; F], b: T) -> Self {
+        let mut columns = [[T::ZERO; 2]; F];
+        let mut f = 0;
+        while f < F {
+            columns[f][1] = w[f];
+            f += 1;
+        }
+        Self::from_columns(columns, [T::ZERO, b])
+    }
+}
+
+/// W row by row, then b, one line: `W = [[w00, w01], [w10, w11]], b = [b0, b1]`.
+///
+/// ```
+/// let m = tinysoftmax::Classifier::<2, 2>::new([[1.0, 2.0], [3.0, 4.5]], [0.0, -1.0]);
+/// assert_eq!(m.to_string(), "W = [[1, 2], [3, 4.5]], b = [0, -1]");
+/// ```
+impl<const F: usize, const C: usize, T: Float + core::fmt::Display> core::fmt::Display
+    for Classifier<F, C, T>
+{
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("W = [")?;
+        for c in 0..C {
+            f.write_str(if c == 0 { "[" } else { ", [" })?;
+            for (i, column) in self.columns.iter().enumerate() {
+                if let Some(w) = column.get(c) {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{w}")?;
+                }
+            }
+            f.write_str("]")?;
+        }
+        f.write_str("], b = [")?;
+        for (c, b) in self.bias.iter().enumerate() {
+            if c > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{b}")?;
+        }
+        f.write_str("]")
     }
 }
 

@@ -67,6 +67,7 @@ use crate::objective::Objective;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Tolerance<T = f32> {
     /// P(θ) − P* ≤ ε.
     Absolute(T),
@@ -105,8 +106,9 @@ impl<T: Float> Tolerance<T> {
 ///
 /// ```
 /// use tinysoftmax::solver::{Stop, Tolerance};
-/// let stop = Stop { tolerance: Tolerance::Relative(1e-6_f32), max_iterations: 500 };
-/// assert_eq!(stop.max_iterations, 500);
+/// let stop = Stop::new(Tolerance::Relative(1e-6_f32), 500);
+/// assert_eq!(stop, Stop { tolerance: Tolerance::Relative(1e-6), max_iterations: 500 });
+/// assert_eq!(Stop::<f32>::default(), Stop::new(Tolerance::Relative(1e-6), 10_000));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -115,6 +117,29 @@ pub struct Stop<T = f32> {
     pub tolerance: Tolerance<T>,
     /// The most gradient steps to take (each is one pass over the data).
     pub max_iterations: u32,
+}
+
+impl<T> Stop<T> {
+    /// Stop at `tolerance`, or after `max_iterations` gradient steps.
+    ///
+    /// ```
+    /// use tinysoftmax::solver::{Stop, Tolerance};
+    /// assert_eq!(Stop::new(Tolerance::Absolute(1e-9_f64), 100).max_iterations, 100);
+    /// ```
+    #[must_use]
+    pub const fn new(tolerance: Tolerance<T>, max_iterations: u32) -> Self {
+        Self {
+            tolerance,
+            max_iterations,
+        }
+    }
+}
+
+impl<T: Float> Default for Stop<T> {
+    /// A relative gap of 1e-6 (P − P* ≤ 1e-6·P*), within 10 000 gradient steps.
+    fn default() -> Self {
+        Self::new(Tolerance::Relative(T::from_f64(1e-6)), 10_000)
+    }
 }
 
 /// The outcome of a run: how much work it did and what it proved.
@@ -135,6 +160,7 @@ pub struct Stop<T = f32> {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct Report<T = f32> {
     /// Steps taken: gradient steps for [`minimize`], epochs for
     /// [`train_until_certified`](crate::average::train_until_certified).

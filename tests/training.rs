@@ -331,3 +331,52 @@ fn full_batch_functions_reject_non_finite_samples() {
         Err(Error::NeedsWeightDecay)
     );
 }
+
+/// An epoch over an index permutation visits the samples in the order an in-place shuffle of a
+/// copy would: the two give bit-identical models, epoch after epoch.
+#[test]
+fn indexed_epochs_match_in_place_epochs() {
+    let data = dataset::iris();
+    let make = || {
+        let sgd = Sgd::new(0.5)
+            .unwrap()
+            .with_schedule(Schedule::InverseTime)
+            .unwrap();
+        Trainer::new(sgd, Objective::new(LAMBDA).unwrap()).unwrap()
+    };
+    let (mut copy, mut a, mut b) = (data.clone(), Classifier::zeros(), Classifier::zeros());
+    let (mut ta, mut tb) = (make(), make());
+    let (mut ra, mut rb) = (Rng::new(11), Rng::new(11));
+    let mut order: Vec<u32> = (0..data.len() as u32).collect();
+    for _ in 0..5 {
+        let la = ta.epoch(&mut a, &mut copy, &mut ra).unwrap();
+        let lb = tb
+            .epoch_indexed(&mut b, &data, &mut order, &mut rb)
+            .unwrap();
+        assert_eq!(la.to_bits(), lb.to_bits());
+        assert_eq!(a.fingerprint(), b.fingerprint());
+    }
+    assert_ne!(a, Classifier::zeros());
+}
+
+#[test]
+fn a_bad_permutation_changes_nothing() {
+    let data = dataset::iris();
+    let mut trainer =
+        Trainer::new(Sgd::new(0.5).unwrap(), Objective::new(LAMBDA).unwrap()).unwrap();
+    let mut model = Classifier::zeros();
+    let mut rng = Rng::new(3);
+    let mut short: Vec<u32> = (0..10).collect();
+    let mut out_of_range: Vec<u32> = (0..data.len() as u32).collect();
+    out_of_range[7] = data.len() as u32;
+    for order in [&mut short, &mut out_of_range] {
+        let before = (order.clone(), rng.clone(), trainer.clone());
+        assert_eq!(
+            trainer.epoch_indexed(&mut model, &data, order, &mut rng),
+            Err(Error::Permutation)
+        );
+        assert_eq!((order.clone(), rng.clone()), (before.0, before.1));
+        assert_eq!(trainer.state(), before.2.state());
+        assert_eq!(model, Classifier::zeros());
+    }
+}
