@@ -347,7 +347,7 @@ fn indexed_epochs_match_in_place_epochs() {
     let (mut copy, mut a, mut b) = (data.clone(), Classifier::zeros(), Classifier::zeros());
     let (mut ta, mut tb) = (make(), make());
     let (mut ra, mut rb) = (Rng::new(11), Rng::new(11));
-    let mut order: Vec<u32> = (0..data.len() as u32).collect();
+    let mut order: Vec<u32> = (0..u32::try_from(data.len()).unwrap()).collect();
     for _ in 0..5 {
         let la = ta.epoch(&mut a, &mut copy, &mut ra).unwrap();
         let lb = tb
@@ -367,8 +367,8 @@ fn a_bad_permutation_changes_nothing() {
     let mut model = Classifier::zeros();
     let mut rng = Rng::new(3);
     let mut short: Vec<u32> = (0..10).collect();
-    let mut out_of_range: Vec<u32> = (0..data.len() as u32).collect();
-    out_of_range[7] = data.len() as u32;
+    let mut out_of_range: Vec<u32> = (0..u32::try_from(data.len()).unwrap()).collect();
+    out_of_range[7] = u32::try_from(data.len()).unwrap();
     for order in [&mut short, &mut out_of_range] {
         let before = (order.clone(), rng.clone(), trainer.clone());
         assert_eq!(
