@@ -28,7 +28,7 @@ use tinysoftmax::loss::CrossEntropy;
 use tinysoftmax::optim::{Schedule, Sgd};
 use tinysoftmax::solver::{Stop, Tolerance, minimize};
 use tinysoftmax::train::Trainer;
-use tinysoftmax::{Classifier, Float, Rng, Sample};
+use tinysoftmax::{Classifier, Float, Sample, SplitMix64};
 
 const LAMBDA: f64 = 0.01;
 const EPSILON: f64 = 1e-6;
@@ -62,7 +62,7 @@ fn averaged_sgd(data: &[Sample<64, 10>], epsilon: f32, check_every: u32) -> u32 
     )
     .unwrap();
     let (mut model, mut average) = (Classifier::zeros(), Averaged::new(Weighting::Linear));
-    let (mut shuffled, mut rng) = (data.to_vec(), Rng::new(2026));
+    let (mut shuffled, mut rng) = (data.to_vec(), SplitMix64::new(2026));
     let plan = Plan {
         tolerance: Tolerance::Relative(epsilon),
         check_every,

@@ -16,14 +16,14 @@ use tinysoftmax::Objective;
 use tinysoftmax::loss::cross_entropy_with_grad;
 use tinysoftmax::optim::{Momentum, Sgd};
 use tinysoftmax::train::Trainer;
-use tinysoftmax::{Classifier, Label, Rng, Sample};
+use tinysoftmax::{Classifier, Label, Sample, SplitMix64};
 
-fn features<const F: usize>(rng: &mut Rng) -> [f32; F] {
+fn features<const F: usize>(rng: &mut SplitMix64) -> [f32; F] {
     core::array::from_fn(|_| (rng.next_u64() >> 40) as f32 / (1u64 << 24) as f32 - 0.5)
 }
 
 fn bench_size<const F: usize, const C: usize>(c: &mut Criterion) {
-    let mut rng = Rng::new(1);
+    let mut rng = SplitMix64::new(1);
     let sample = Sample::new(features::<F>(&mut rng), Label::<C>::new(1).unwrap());
     let weights: [[f32; F]; C] = core::array::from_fn(|_| features::<F>(&mut rng));
     let model = Classifier::new(weights, [0.0; C]);

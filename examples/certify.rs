@@ -18,7 +18,7 @@ use tinysoftmax::loss::CrossEntropy;
 use tinysoftmax::optim::{Schedule, Sgd};
 use tinysoftmax::solver::{Stop, Tolerance, minimize};
 use tinysoftmax::train::Trainer;
-use tinysoftmax::{Classifier, Error, Rng, Sample};
+use tinysoftmax::{Classifier, Error, Sample, SplitMix64};
 
 /// Averaged SGD (inverse-time rate from η₀ = 1/L, linearly weighted average) until the average
 /// is certified within `tolerance`, printing one line per epoch.
@@ -35,7 +35,7 @@ fn sgd<const F: usize, const C: usize>(
     let mut model = Classifier::zeros();
     let mut average = Averaged::new(Weighting::Linear);
     let mut shuffled = data.to_vec();
-    let mut rng = Rng::new(2026);
+    let mut rng = SplitMix64::new(2026);
     println!("epoch  mean step loss  P(average)  certified P - P* <=  accuracy");
     for epoch in 1..=max_epochs {
         let loss = average.epoch(&mut trainer, &mut model, &mut shuffled, &mut rng)?;

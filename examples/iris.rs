@@ -21,7 +21,7 @@ use tinysoftmax::average::{Averaged, Weighting};
 use tinysoftmax::convex::certify;
 use tinysoftmax::optim::{Schedule, Sgd};
 use tinysoftmax::train::Trainer;
-use tinysoftmax::{Classifier, Rng};
+use tinysoftmax::{Classifier, SplitMix64};
 
 const LAMBDA: f32 = 0.01;
 const EPOCHS: usize = 60;
@@ -33,7 +33,7 @@ fn main() -> Result<(), tinysoftmax::Error> {
     let mut trainer = Trainer::new(sgd, Objective::new(LAMBDA)?)?;
     let mut model = Classifier::<4, 3>::zeros();
     let mut average = Averaged::new(Weighting::Linear);
-    let mut rng = Rng::new(2026);
+    let mut rng = SplitMix64::new(2026);
 
     println!(
         "iris: {} samples, 4 features, 3 classes; SGD, η_t = 0.5/(1 + 0.5·λ·t), λ = {LAMBDA}, averaged iterates",

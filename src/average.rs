@@ -28,7 +28,7 @@ use crate::data::Sample;
 use crate::error::{Error, Result};
 use crate::math::{Float, two_diff};
 use crate::model::Classifier;
-use crate::rng::Rng;
+use crate::rng::SplitMix64;
 use crate::softmax::Compensated;
 use crate::solver::{Report, Tolerance};
 use crate::train::Trainer;
@@ -181,13 +181,13 @@ impl<const F: usize, const C: usize, T: Float> Averaged<F, C, T> {
     /// the steps before it (and their averaging) kept.
     ///
     /// ```
-    /// use tinysoftmax::{Classifier, Label, Rng, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer, Objective};
+    /// use tinysoftmax::{Classifier, Label, SplitMix64, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer, Objective};
     /// use tinysoftmax::average::{Averaged, Weighting};
     /// let mut data = [Sample::new([1.0_f32], Label::<2>::new(0)?), Sample::new([-1.0], Label::new(1)?)];
     /// let mut model = Classifier::zeros();
     /// let mut trainer = Trainer::new(Sgd::new(0.5)?, Objective::new(0.1)?)?;
     /// let mut avg = Averaged::new(Weighting::Linear);
-    /// avg.epoch(&mut trainer, &mut model, &mut data, &mut Rng::new(1))?;
+    /// avg.epoch(&mut trainer, &mut model, &mut data, &mut SplitMix64::new(1))?;
     /// assert_eq!(avg.count(), 2);
     /// assert_eq!(avg.model().accuracy(&data), 1.0);
     /// # Ok::<(), tinysoftmax::Error>(())
@@ -197,7 +197,7 @@ impl<const F: usize, const C: usize, T: Float> Averaged<F, C, T> {
         trainer: &mut Trainer<F, C, T>,
         model: &mut Classifier<F, C, T>,
         samples: &mut [Sample<F, C, T>],
-        rng: &mut Rng,
+        rng: &mut SplitMix64,
     ) -> Result<T> {
         rng.shuffle(samples);
         let mut total = Compensated::new();
@@ -230,14 +230,14 @@ fn mix<T: Float>(m: T, c: T, v: T, rho: T) -> (T, T) {
 ///
 /// ```
 /// use tinysoftmax::{average::Plan, solver::Tolerance, Objective};
-/// use tinysoftmax::{Classifier, Error, Label, Rng, Sample, loss::CrossEntropy, train::Trainer};
+/// use tinysoftmax::{Classifier, Error, Label, SplitMix64, Sample, loss::CrossEntropy, train::Trainer};
 /// use tinysoftmax::average::{Averaged, Weighting, train_until_certified};
 /// use tinysoftmax::optim::Sgd;
 /// let mut data = [Sample::new([1.0_f32], Label::<2>::new(0)?)];
 /// let mut trainer = Trainer::new(Sgd::new(0.5)?, Objective::new(0.1)?)?;
 /// let (mut model, mut avg) = (Classifier::zeros(), Averaged::new(Weighting::Uniform));
 /// let never = Plan { tolerance: Tolerance::Relative(1e-3), check_every: 0, max_epochs: 200 };
-/// let r = train_until_certified(&mut trainer, &mut model, &mut avg, &mut data, &mut Rng::new(1), never);
+/// let r = train_until_certified(&mut trainer, &mut model, &mut avg, &mut data, &mut SplitMix64::new(1), never);
 /// assert_eq!(r, Err(Error::CheckPeriod));
 /// # Ok::<(), tinysoftmax::Error>(())
 /// ```
@@ -305,7 +305,7 @@ impl<T: Float> Default for Plan<T> {
 /// epochs already run.
 ///
 /// ```
-/// use tinysoftmax::{Classifier, Label, Rng, Sample, loss::CrossEntropy, train::Trainer, Objective};
+/// use tinysoftmax::{Classifier, Label, SplitMix64, Sample, loss::CrossEntropy, train::Trainer, Objective};
 /// use tinysoftmax::average::{Averaged, Plan, Weighting, train_until_certified};
 /// use tinysoftmax::optim::{Schedule, Sgd};
 /// use tinysoftmax::solver::Tolerance;
@@ -318,7 +318,7 @@ impl<T: Float> Default for Plan<T> {
 /// let mut trainer = Trainer::new(sgd, Objective::new(0.1)?)?;
 /// let (mut model, mut avg) = (Classifier::zeros(), Averaged::new(Weighting::Linear));
 /// let plan = Plan { tolerance: Tolerance::Relative(1e-3), check_every: 1, max_epochs: 10_000 };
-/// let report = train_until_certified(&mut trainer, &mut model, &mut avg, &mut data, &mut Rng::new(3), plan)?;
+/// let report = train_until_certified(&mut trainer, &mut model, &mut avg, &mut data, &mut SplitMix64::new(3), plan)?;
 /// assert!(report.certified && report.iterations < 10_000);
 /// # Ok::<(), tinysoftmax::Error>(())
 /// ```
@@ -327,7 +327,7 @@ pub fn train_until_certified<const F: usize, const C: usize, T: Float>(
     model: &mut Classifier<F, C, T>,
     average: &mut Averaged<F, C, T>,
     samples: &mut [Sample<F, C, T>],
-    rng: &mut Rng,
+    rng: &mut SplitMix64,
     plan: Plan<T>,
 ) -> Result<Report<T>> {
     let tolerance = plan.tolerance.check()?;
@@ -388,7 +388,7 @@ mod tests {
             &mut model,
             &mut avg,
             &mut data,
-            &mut Rng::new(1),
+            &mut SplitMix64::new(1),
             plan,
         )
         .unwrap();
@@ -401,7 +401,7 @@ mod tests {
         let mut data = [Sample::new([1.0_f64], Label::<2>::new(0).unwrap())];
         let mut model = Classifier::zeros();
         let mut avg = Averaged::new(Weighting::Uniform);
-        let mut rng = Rng::new(1);
+        let mut rng = SplitMix64::new(1);
         let plan = Plan {
             tolerance: Tolerance::Absolute(1e-3),
             check_every: 1,

@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::math::Float;
-use crate::rng::Rng;
+use crate::rng::SplitMix64;
 
 /// A class index known to be below `C`.
 ///
@@ -128,9 +128,9 @@ impl<const F: usize, const C: usize, T: Float> Sample<F, C, T> {
 /// storage is a fixed array inside the value: no heap.
 ///
 /// ```
-/// use tinysoftmax::{Label, ReplayBuffer, Rng, Sample};
+/// use tinysoftmax::{Label, ReplayBuffer, SplitMix64, Sample};
 /// let mut buf = ReplayBuffer::<2, 2, 3>::new();
-/// let mut rng = Rng::new(1);
+/// let mut rng = SplitMix64::new(1);
 /// for i in 0..5 {
 ///     let x = i as f32;
 ///     buf.push(Sample::new([x, -x], Label::new(i % 2)?))?;
@@ -287,17 +287,17 @@ impl<const F: usize, const C: usize, const B: usize, T: Float> ReplayBuffer<F, C
     /// Shuffles the held samples in place (uniform, seeded), keeping track of which is oldest.
     ///
     /// ```
-    /// use tinysoftmax::{Label, ReplayBuffer, Rng, Sample};
+    /// use tinysoftmax::{Label, ReplayBuffer, SplitMix64, Sample};
     /// let mut b = ReplayBuffer::<1, 2, 8>::new();
     /// for i in 0..8 {
     ///     b.push(Sample::new([i as f32], Label::new(0)?))?;
     /// }
-    /// b.shuffle(&mut Rng::new(2));
+    /// b.shuffle(&mut SplitMix64::new(2));
     /// let order: Vec<f32> = b.as_slice().iter().map(|s| s.features[0]).collect();
     /// assert_ne!(order, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]);
     /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
-    pub fn shuffle(&mut self, rng: &mut Rng) {
+    pub fn shuffle(&mut self, rng: &mut SplitMix64) {
         let (samples, arrivals) = (&mut self.samples, &mut self.arrivals);
         rng.for_each_swap(samples.len(), |i, j| {
             // `j ≤ i < len ≤ B`: the guard never fails; it spares a bounds-check panic path.

@@ -1,4 +1,4 @@
-//! An opt-in approximate softmax for inference (feature `micromath`).
+//! An opt-in approximate softmax for inference (feature `fast`).
 //!
 //! These functions trade accuracy for speed on cores without a floating-point unit: they use
 //! micromath's exponential approximation instead of `libm`. Measured instructions for the
@@ -11,7 +11,7 @@
 //! | Cortex-M4F (FPU) | 1 394 | 1 375 | 0.99 |
 //!
 //! On a core with an FPU it saves nothing: use the exact functions there. They exist only under the
-//! `micromath` feature, are named separately, and nothing else in the crate calls them: the
+//! `fast` feature, are named separately, and nothing else in the crate calls them: the
 //! loss, its gradient, training and [`softmax`](crate::softmax::softmax) always use `libm`, and
 //! enabling the feature does not change any of their results.
 //!

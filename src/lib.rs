@@ -5,7 +5,7 @@ pub mod average;
 pub mod convex;
 pub mod data;
 pub mod error;
-#[cfg(feature = "micromath")]
+#[cfg(feature = "fast")]
 pub mod fast;
 pub mod loss;
 mod math;
@@ -23,5 +23,10 @@ pub use error::{Error, Result};
 pub use math::Float;
 pub use model::Classifier;
 pub use objective::Objective;
+#[expect(
+    deprecated,
+    reason = "the former name stays importable for one release"
+)]
 pub use rng::Rng;
+pub use rng::SplitMix64;
 pub use standardize::Standardizer;

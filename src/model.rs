@@ -580,10 +580,10 @@ pub(crate) fn dot<T: Float, const N: usize>(a: &[T; N], b: &[T; N]) -> T {
 mod tests {
     extern crate std;
     use super::*;
-    use crate::rng::Rng;
+    use crate::rng::SplitMix64;
 
     /// A value with a random sign, exponent in [2^-30, 2^30] and mantissa, zero 1 time in 16.
-    fn random(rng: &mut Rng) -> f32 {
+    fn random(rng: &mut SplitMix64) -> f32 {
         let bits = rng.next_u64();
         if bits.trailing_zeros() >= 4 {
             return if bits & 0x10 == 0 { 0.0 } else { -0.0 };
@@ -605,7 +605,7 @@ mod tests {
     }
 
     fn check_paths<const F: usize, const C: usize>(seed: u64) {
-        let mut rng = Rng::new(seed);
+        let mut rng = SplitMix64::new(seed);
         for _ in 0..200 {
             let weights = [[0.0; F]; C].map(|row| row.map(|_: f32| random(&mut rng)));
             let bias = [0.0; C].map(|_: f32| random(&mut rng));

@@ -17,7 +17,7 @@ use crate::math::{Float, max_abs};
 use crate::model::Classifier;
 use crate::objective::Objective;
 use crate::optim::{Momentum, Schedule, Sgd, SgdState};
-use crate::rng::Rng;
+use crate::rng::SplitMix64;
 use crate::softmax::Compensated;
 
 /// SGD on an [`Objective`]: the optimiser configuration, the objective (loss configuration and
@@ -27,14 +27,14 @@ use crate::softmax::Compensated;
 /// model kept (in inference-only firmware the trainer's code and memory disappear).
 ///
 /// ```
-/// use tinysoftmax::{Classifier, Label, Rng, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer, Objective};
+/// use tinysoftmax::{Classifier, Label, SplitMix64, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer, Objective};
 /// let mut data = [
 ///     Sample::new([1.0_f32, 0.0], Label::<2>::new(0)?),
 ///     Sample::new([0.0, 1.0], Label::new(1)?),
 /// ];
 /// let mut model = Classifier::zeros();
 /// let mut trainer = Trainer::new(Sgd::new(0.5)?, Objective::new(0.01)?)?;
-/// let mut rng = Rng::new(7);
+/// let mut rng = SplitMix64::new(7);
 /// let first = trainer.epoch(&mut model, &mut data, &mut rng)?;
 /// let mut last = first;
 /// for _ in 0..20 {
@@ -364,11 +364,11 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
     /// As [`sweep`](Self::sweep).
     ///
     /// ```
-    /// use tinysoftmax::{Classifier, Label, Rng, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer, Objective};
+    /// use tinysoftmax::{Classifier, Label, SplitMix64, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer, Objective};
     /// let mut data = [Sample::new([1.0_f32], Label::<2>::new(1)?), Sample::new([-1.0], Label::new(0)?)];
     /// let mut model = Classifier::zeros();
     /// let mut trainer = Trainer::new(Sgd::new(0.1)?, Objective::new(0.0)?)?;
-    /// let loss = trainer.epoch(&mut model, &mut data, &mut Rng::new(1))?;
+    /// let loss = trainer.epoch(&mut model, &mut data, &mut SplitMix64::new(1))?;
     /// assert!(loss > 0.0 && loss <= core::f32::consts::LN_2);
     /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
@@ -376,7 +376,7 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
         &mut self,
         model: &mut Classifier<F, C, T>,
         samples: &mut [Sample<F, C, T>],
-        rng: &mut Rng,
+        rng: &mut SplitMix64,
     ) -> Result<T> {
         rng.shuffle(samples);
         self.sweep(model, samples)
@@ -398,7 +398,7 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
     /// nothing changes); otherwise as [`sweep`](Self::sweep).
     ///
     /// ```
-    /// use tinysoftmax::{Classifier, Label, Objective, Rng, Sample, optim::Sgd, train::Trainer};
+    /// use tinysoftmax::{Classifier, Label, Objective, SplitMix64, Sample, optim::Sgd, train::Trainer};
     /// const fn label(i: usize) -> Label<2> {
     ///     match Label::new(i) {
     ///         Ok(y) => y,
@@ -414,7 +414,7 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
     /// let mut trainer = Trainer::new(Sgd::new(0.1)?, Objective::new(0.01)?)?;
     /// let mut model = Classifier::zeros();
     /// let mut order = [0, 1, 2];
-    /// let mut rng = Rng::new(7);
+    /// let mut rng = SplitMix64::new(7);
     /// for _ in 0..20 {
     ///     trainer.epoch_indexed(&mut model, &DATA, &mut order, &mut rng)?;
     /// }
@@ -426,7 +426,7 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
         model: &mut Classifier<F, C, T>,
         samples: &[Sample<F, C, T>],
         order: &mut [u32],
-        rng: &mut Rng,
+        rng: &mut SplitMix64,
     ) -> Result<T> {
         if samples.is_empty() {
             return Err(Error::NoSamples);

@@ -28,7 +28,7 @@ use std::sync::OnceLock;
 use tinysoftmax::Objective;
 use tinysoftmax::convex::{self, Certificate};
 use tinysoftmax::loss::CrossEntropy;
-use tinysoftmax::{Classifier, Float, Label, Rng, Sample};
+use tinysoftmax::{Classifier, Float, Label, Sample, SplitMix64};
 
 const F: usize = 4;
 const C: usize = 3;
@@ -283,7 +283,7 @@ fn gradient_descent_with_step_one_over_l_descends() {
 #[test]
 fn optimum_is_unique() {
     let (data, run) = from_zero();
-    let mut rng = Rng::new(29);
+    let mut rng = SplitMix64::new(29);
     let start: Vec<f64> = (0..D)
         .map(|_| 4.0 * ((rng.next_u64() >> 11) as f64 / 2f64.powi(53) - 0.5))
         .collect();
@@ -320,7 +320,7 @@ fn models(run: &Descent) -> Vec<(String, Vec<f64>)> {
             out.push((format!("descent step {k}"), theta.clone()));
         }
     }
-    let mut rng = Rng::new(31);
+    let mut rng = SplitMix64::new(31);
     for r in [3.0, 1.0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6] {
         for _ in 0..3 {
             let v: Vec<f64> = (0..D)
@@ -442,7 +442,7 @@ fn certificate_is_tight_near_optimum() {
         .map(|s| 2.0 * (s.features.iter().map(|x| x * x).sum::<f64>() + 1.0).powf(1.5))
         .sum::<f64>()
         / data.len() as f64;
-    let mut rng = Rng::new(37);
+    let mut rng = SplitMix64::new(37);
     for r in [1e-5] {
         for _ in 0..10 {
             let v: Vec<f64> = (0..D)

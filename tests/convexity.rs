@@ -49,7 +49,7 @@ use tinysoftmax::Objective;
 use tinysoftmax::convex;
 use tinysoftmax::loss::{CrossEntropy, cross_entropy, cross_entropy_with_grad};
 use tinysoftmax::softmax::softmax;
-use tinysoftmax::{Classifier, Float, Label, Rng, Sample};
+use tinysoftmax::{Classifier, Float, Label, Sample, SplitMix64};
 
 /// Unit roundoff of f64, the precision of the checker's own arithmetic.
 const U64: f64 = f64::EPSILON / 2.0;
@@ -871,7 +871,7 @@ proptest! {
 /// logit Hessian bound it rests on is the ½ of Lemma 3.
 #[test]
 fn smoothness_is_at_most_the_textbook_bound() {
-    let mut rng = Rng::new(7);
+    let mut rng = SplitMix64::new(7);
     for _ in 0..50 {
         let data: Vec<([f64; 3], usize)> = (0..10)
             .map(|_| {
@@ -896,19 +896,19 @@ fn smoothness_is_at_most_the_textbook_bound() {
 }
 
 /// A uniform draw from [0, 1).
-fn unit(rng: &mut Rng) -> f64 {
+fn unit(rng: &mut SplitMix64) -> f64 {
     (rng.next_u64() >> 11) as f64 / (1_u64 << 53) as f64
 }
 
 /// A standard normal draw (Box–Muller).
-fn normal(rng: &mut Rng) -> f64 {
+fn normal(rng: &mut SplitMix64) -> f64 {
     let (a, b) = (unit(rng).max(f64::MIN_POSITIVE), unit(rng));
     (-2.0 * a.ln()).sqrt() * (core::f64::consts::TAU * b).cos()
 }
 
 /// Random data labelled by a linear teacher (argmax of its logits): linearly separable.
 fn separable_data<const F: usize, const C: usize>(
-    rng: &mut Rng,
+    rng: &mut SplitMix64,
     n: usize,
     teacher: &Classifier<F, C, f64>,
 ) -> Vec<([f64; F], usize)> {
@@ -920,7 +920,7 @@ fn separable_data<const F: usize, const C: usize>(
         .collect()
 }
 
-fn random_vector(rng: &mut Rng, d: usize, scale: f64) -> Vec<f64> {
+fn random_vector(rng: &mut SplitMix64, d: usize, scale: f64) -> Vec<f64> {
     (0..d).map(|_| scale * normal(rng)).collect()
 }
 
@@ -929,7 +929,7 @@ fn random_vector(rng: &mut Rng, d: usize, scale: f64) -> Vec<f64> {
 /// λ > 0 the change along D is exactly the penalty's, λt⟨θ, D⟩ + (λ/2)t²‖D‖².
 #[test]
 fn shift_direction_is_flat_without_penalty() {
-    let mut rng = Rng::new(11);
+    let mut rng = SplitMix64::new(11);
     for lambda in [0.0, 0.1] {
         for _ in 0..20 {
             let data: Vec<([f64; 3], usize)> = (0..15)
@@ -976,7 +976,7 @@ fn shift_direction_is_flat_without_penalty() {
 /// infimum 0 and never reaches it, with a non-zero gradient at every point: no minimiser.
 #[test]
 fn separable_data_has_no_minimiser() {
-    let mut rng = Rng::new(5);
+    let mut rng = SplitMix64::new(5);
     let teacher = Setup::<2, 3, f64>::model::<f64>(&random_vector(&mut rng, 9, 1.0));
     let data = separable_data(&mut rng, 40, &teacher);
     let s = Setup::<2, 3, f64>::new(&data, [1.0; 3], 0.0, 0.0);
@@ -1101,7 +1101,7 @@ fn hidden_layer_docs_example() {
 /// makes every combination exact, so the checker's tolerance is its error model alone.
 #[test]
 fn hidden_layer_violates_jensen() {
-    let mut rng = Rng::new(3);
+    let mut rng = SplitMix64::new(3);
     let teacher: Vec<f64> = random_vector(&mut rng, 12, 2.0)
         .iter()
         .map(|v| (v * 1_048_576.0).round() / 1_048_576.0)
@@ -1182,7 +1182,7 @@ fn broken_problem<const F: usize, const C: usize>(
 /// offset (the probability-for-residual bug), which cancels in ∇P(a) − ∇P(b).
 #[test]
 fn broken_gradients_are_detected() {
-    let mut rng = Rng::new(17);
+    let mut rng = SplitMix64::new(17);
     let data: Vec<([f64; 3], usize)> = (0..20)
         .map(|_| {
             (
@@ -1236,7 +1236,7 @@ fn broken_gradients_are_detected() {
 /// refuted by the same checker.
 #[test]
 fn bounds_are_attained_and_stronger_claims_refuted() {
-    let mut rng = Rng::new(23);
+    let mut rng = SplitMix64::new(23);
     let data: Vec<([f64; 3], usize)> = (0..15)
         .map(|_| {
             (

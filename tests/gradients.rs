@@ -40,7 +40,7 @@ use tinysoftmax::loss::{
 };
 use tinysoftmax::optim::Sgd;
 use tinysoftmax::train::Trainer;
-use tinysoftmax::{Classifier, Label, Rng, Sample};
+use tinysoftmax::{Classifier, Label, Sample, SplitMix64};
 
 /// Unit roundoff of `f64`.
 const U: f64 = f64::EPSILON / 2.0;
@@ -55,7 +55,7 @@ fn on_grid(x: f64) -> f64 {
     (x * GRID).round() / GRID
 }
 
-fn uniform(rng: &mut Rng, lo: f64, hi: f64) -> f64 {
+fn uniform(rng: &mut SplitMix64, lo: f64, hi: f64) -> f64 {
     let unit = (rng.next_u64() >> 11) as f64 / 9_007_199_254_740_992.0;
     on_grid(lo + (hi - lo) * unit)
 }
@@ -122,11 +122,11 @@ fn check_gradient(
 }
 
 /// Random logits in [−8, 8] on the grid.
-fn logits<const C: usize>(rng: &mut Rng) -> [f64; C] {
+fn logits<const C: usize>(rng: &mut SplitMix64) -> [f64; C] {
     core::array::from_fn(|_| uniform(rng, -8.0, 8.0))
 }
 
-fn label<const C: usize>(rng: &mut Rng) -> Label<C> {
+fn label<const C: usize>(rng: &mut SplitMix64) -> Label<C> {
     Label::new(rng.below(u32::try_from(C).unwrap()) as usize).unwrap()
 }
 
@@ -134,7 +134,7 @@ fn loss_eps(f: f64) -> f64 {
     16.0 * U * (f.abs() + 1.0)
 }
 
-fn check_cross_entropy<const C: usize>(rng: &mut Rng) -> f64 {
+fn check_cross_entropy<const C: usize>(rng: &mut SplitMix64) -> f64 {
     let z = logits::<C>(rng);
     let y = label::<C>(rng);
     let (loss, grad) = cross_entropy_with_grad(&z, y);
@@ -153,7 +153,7 @@ fn check_cross_entropy<const C: usize>(rng: &mut Rng) -> f64 {
 
 #[test]
 fn cross_entropy_gradient() {
-    let mut rng = Rng::new(1);
+    let mut rng = SplitMix64::new(1);
     let mut worst: f64 = 0.0;
     for _ in 0..100 {
         worst = worst.max(check_cross_entropy::<2>(&mut rng));
@@ -163,7 +163,7 @@ fn cross_entropy_gradient() {
     println!("cross_entropy_with_grad: worst error / tolerance = {worst:.3}");
 }
 
-fn check_soft<const C: usize>(rng: &mut Rng, normalised: bool) -> f64 {
+fn check_soft<const C: usize>(rng: &mut SplitMix64, normalised: bool) -> f64 {
     let z = logits::<C>(rng);
     let mut q: [f64; C] = core::array::from_fn(|_| uniform(rng, 0.0, 1.0));
     if normalised {
@@ -189,7 +189,7 @@ fn check_soft<const C: usize>(rng: &mut Rng, normalised: bool) -> f64 {
 
 #[test]
 fn soft_cross_entropy_gradient() {
-    let mut rng = Rng::new(2);
+    let mut rng = SplitMix64::new(2);
     let mut worst: f64 = 0.0;
     for i in 0..100 {
         // Probability targets, and (the formula holds for any q ≥ 0) unnormalised ones.
@@ -212,7 +212,7 @@ fn weighted_smoothed(smoothing: f64) -> CrossEntropy<4, f64> {
 
 #[test]
 fn weighted_smoothed_cross_entropy_gradient() {
-    let mut rng = Rng::new(3);
+    let mut rng = SplitMix64::new(3);
     let mut worst: f64 = 0.0;
     for smoothing in [0.0, 0.1, 0.5, 1.0] {
         let ce = weighted_smoothed(smoothing);
@@ -249,12 +249,12 @@ fn unflatten(t: &[f64]) -> Classifier<F, C, f64> {
     Classifier::new(weights, bias)
 }
 
-fn random_model(rng: &mut Rng) -> Classifier<F, C, f64> {
+fn random_model(rng: &mut SplitMix64) -> Classifier<F, C, f64> {
     let t: Vec<f64> = (0..C * F + C).map(|_| uniform(rng, -1.0, 1.0)).collect();
     unflatten(&t)
 }
 
-fn random_sample(rng: &mut Rng) -> Sample<F, C, f64> {
+fn random_sample(rng: &mut SplitMix64) -> Sample<F, C, f64> {
     Sample::new(
         core::array::from_fn(|_| uniform(rng, -2.0, 2.0)),
         label::<C>(rng),
@@ -285,7 +285,7 @@ fn logit_error(m: &Classifier<F, C, f64>, x: &[f64; F]) -> f64 {
 /// ∂ Classifier::loss / ∂(W, b) = δ·(x, 1)ᵀ with δ the logit gradient.
 #[test]
 fn classifier_loss_gradient_is_outer_product() {
-    let mut rng = Rng::new(4);
+    let mut rng = SplitMix64::new(4);
     let mut worst: f64 = 0.0;
     for _ in 0..40 {
         let model = random_model(&mut rng);
@@ -315,7 +315,7 @@ fn half_norm_squared(t: &[f64]) -> f64 {
 /// smoothing.
 #[test]
 fn full_batch_gradient() {
-    let mut rng = Rng::new(5);
+    let mut rng = SplitMix64::new(5);
     let lambda = 0.1;
     let mut worst: f64 = 0.0;
     for smoothing in [0.0, 0.2] {
@@ -357,7 +357,7 @@ fn full_batch_gradient() {
 /// One plain SGD step moves θ by −η·∇(ℓ(θ) + λ/2‖θ‖²) for that sample's loss ℓ.
 #[test]
 fn trainer_step_is_minus_eta_gradient() {
-    let mut rng = Rng::new(6);
+    let mut rng = SplitMix64::new(6);
     let (eta, lambda) = (0.125, 0.05);
     let ce = weighted_smoothed(0.1);
     for _ in 0..20 {
@@ -416,7 +416,7 @@ fn trainer_step_is_minus_eta_gradient() {
 /// 2⁻²⁴), or whose smoothing term uses the wrong class count, is rejected.
 #[test]
 fn checker_rejects_slightly_wrong_gradients() {
-    let mut rng = Rng::new(7);
+    let mut rng = SplitMix64::new(7);
     let mut worst_f32: f64 = 0.0;
     for _ in 0..20 {
         let z = logits::<4>(&mut rng);

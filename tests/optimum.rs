@@ -35,7 +35,7 @@ use tinysoftmax::loss::CrossEntropy;
 use tinysoftmax::optim::{Schedule, Sgd};
 use tinysoftmax::solver::{Report, Stop, Tolerance, minimize};
 use tinysoftmax::train::Trainer;
-use tinysoftmax::{Classifier, Float, Rng, Sample};
+use tinysoftmax::{Classifier, Float, Sample, SplitMix64};
 
 /// One data set at one λ, with its reference optimum.
 struct Case<const F: usize, const C: usize> {
@@ -318,7 +318,7 @@ fn averaged_sgd<const F: usize, const C: usize>(case: &Case<F, C>, tight: &Tight
         check_every: 1,
         max_epochs: case.sgd_epochs,
     };
-    let mut rng = Rng::new(2026);
+    let mut rng = SplitMix64::new(2026);
     let report = train_until_certified(
         &mut trainer,
         &mut model,

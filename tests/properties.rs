@@ -21,7 +21,7 @@ use tinysoftmax::loss::{CrossEntropy, cross_entropy, cross_entropy_with_grad};
 use tinysoftmax::optim::Sgd;
 use tinysoftmax::softmax::{log_softmax, logsumexp, softmax};
 use tinysoftmax::train::Trainer;
-use tinysoftmax::{Classifier, Label, ReplayBuffer, Rng, Sample, Standardizer};
+use tinysoftmax::{Classifier, Label, ReplayBuffer, Sample, SplitMix64, Standardizer};
 
 /// Unit roundoff of `f32`.
 const U: f64 = f32::EPSILON as f64 / 2.0;
@@ -315,7 +315,7 @@ proptest! {
                     prop_assert!(buffer.push(sample).is_err());
                     prop_assert_eq!(buffer.as_slice(), &before[..]);
                 }
-                Op::Shuffle(seed) => buffer.shuffle(&mut Rng::new(*seed)),
+                Op::Shuffle(seed) => buffer.shuffle(&mut SplitMix64::new(*seed)),
                 Op::Clear => {
                     buffer.clear();
                     kept.clear();
@@ -330,13 +330,13 @@ proptest! {
         }
     }
 
-    /// Rng::shuffle returns a permutation, and the same one for the same seed.
+    /// SplitMix64::shuffle returns a permutation, and the same one for the same seed.
     #[test]
     fn shuffle_is_a_permutation(seed in any::<u64>(), len in 0_usize..300) {
         let mut v: Vec<usize> = (0..len).collect();
-        Rng::new(seed).shuffle(&mut v);
+        SplitMix64::new(seed).shuffle(&mut v);
         let mut again: Vec<usize> = (0..len).collect();
-        Rng::new(seed).shuffle(&mut again);
+        SplitMix64::new(seed).shuffle(&mut again);
         prop_assert_eq!(&v, &again);
         v.sort_unstable();
         prop_assert!(v.iter().copied().eq(0..len));

@@ -16,7 +16,7 @@ use tinysoftmax::convex::objective;
 use tinysoftmax::loss::CrossEntropy;
 use tinysoftmax::optim::{Momentum, Schedule, Sgd};
 use tinysoftmax::train::Trainer;
-use tinysoftmax::{Classifier, Error, Label, Rng, Sample};
+use tinysoftmax::{Classifier, Error, Label, Sample, SplitMix64};
 
 const LAMBDA: f32 = 0.01;
 
@@ -34,7 +34,7 @@ fn train_iris(seed: u64, epochs: u32) -> (Classifier<4, 3>, Vec<f32>) {
     )
     .unwrap();
     let mut model = Classifier::zeros();
-    let mut rng = Rng::new(seed);
+    let mut rng = SplitMix64::new(seed);
     let losses = (0..epochs)
         .map(|_| trainer.epoch(&mut model, &mut data, &mut rng).unwrap())
         .collect();
@@ -239,7 +239,7 @@ fn training_from_a_replay_buffer() {
     use tinysoftmax::ReplayBuffer;
     let data = dataset::iris();
     let mut buffer = ReplayBuffer::<4, 3, 64>::new();
-    let mut rng = Rng::new(11);
+    let mut rng = SplitMix64::new(11);
     let mut model = Classifier::zeros();
     let mut trainer = Trainer::new(
         Sgd::new(0.1).unwrap(),
@@ -346,7 +346,7 @@ fn indexed_epochs_match_in_place_epochs() {
     };
     let (mut copy, mut a, mut b) = (data.clone(), Classifier::zeros(), Classifier::zeros());
     let (mut ta, mut tb) = (make(), make());
-    let (mut ra, mut rb) = (Rng::new(11), Rng::new(11));
+    let (mut ra, mut rb) = (SplitMix64::new(11), SplitMix64::new(11));
     let mut order: Vec<u32> = (0..u32::try_from(data.len()).unwrap()).collect();
     for _ in 0..5 {
         let la = ta.epoch(&mut a, &mut copy, &mut ra).unwrap();
@@ -365,7 +365,7 @@ fn a_bad_permutation_changes_nothing() {
     let mut trainer =
         Trainer::new(Sgd::new(0.5).unwrap(), Objective::new(LAMBDA).unwrap()).unwrap();
     let mut model = Classifier::zeros();
-    let mut rng = Rng::new(3);
+    let mut rng = SplitMix64::new(3);
     let mut short: Vec<u32> = (0..10).collect();
     let mut out_of_range: Vec<u32> = (0..u32::try_from(data.len()).unwrap()).collect();
     out_of_range[7] = u32::try_from(data.len()).unwrap();

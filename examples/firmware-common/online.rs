@@ -17,7 +17,7 @@
 use tinysoftmax::Objective;
 use tinysoftmax::optim::Sgd;
 use tinysoftmax::train::Trainer;
-use tinysoftmax::{Classifier, Label, ReplayBuffer, Result, Rng, Sample};
+use tinysoftmax::{Classifier, Label, ReplayBuffer, Result, Sample, SplitMix64};
 
 /// Features per sample.
 pub const FEATURES: usize = 4;
@@ -63,7 +63,7 @@ pub type Reading = Sample<FEATURES, CLASSES>;
 /// The simulated sensor: a seeded, endless stream of labelled readings.
 #[derive(Clone, Debug)]
 pub struct Sensor {
-    rng: Rng,
+    rng: SplitMix64,
 }
 
 impl Sensor {
@@ -71,7 +71,7 @@ impl Sensor {
     #[must_use]
     pub const fn new(seed: u64) -> Self {
         Self {
-            rng: Rng::new(seed),
+            rng: SplitMix64::new(seed),
         }
     }
 
@@ -173,7 +173,7 @@ pub fn run(mut on_point: impl FnMut(u32, f32)) -> Result<(Classifier<FEATURES, C
     let mut trainer = Trainer::new(Sgd::new(LEARNING_RATE)?, Objective::new(LAMBDA)?)?;
     let mut buffer = ReplayBuffer::<FEATURES, CLASSES, BUFFER>::new();
     let mut sensor = Sensor::new(STREAM_SEED);
-    let mut rng = Rng::new(REPLAY_SEED);
+    let mut rng = SplitMix64::new(REPLAY_SEED);
     let (first, ceiling) = held_out_accuracy(&model)?;
     let mut curve = Curve {
         arrivals: [0; POINTS],

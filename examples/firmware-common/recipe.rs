@@ -12,7 +12,7 @@ use tinysoftmax::Objective;
 use tinysoftmax::convex::{certify, objective};
 use tinysoftmax::optim::{Schedule, Sgd};
 use tinysoftmax::train::Trainer;
-use tinysoftmax::{Classifier, Label, Result, Rng, Sample, Standardizer};
+use tinysoftmax::{Classifier, Label, Result, Sample, SplitMix64, Standardizer};
 
 /// Features per sample (sepal length and width, petal length and width).
 pub const FEATURES: usize = 4;
@@ -101,7 +101,7 @@ pub fn train(samples: &mut [IrisSample]) -> Result<Outcome> {
     let goal = Objective::new(LAMBDA)?;
     let mut trainer = Trainer::new(sgd, goal)?;
     let mut model = Classifier::zeros();
-    let mut rng = Rng::new(SEED);
+    let mut rng = SplitMix64::new(SEED);
     for _ in 0..EPOCHS {
         trainer.epoch(&mut model, samples, &mut rng)?;
     }

@@ -51,7 +51,7 @@ use super::reference::{
 use std::fmt::Write as _;
 use tinysoftmax::loss::{cross_entropy, cross_entropy_with_grad};
 use tinysoftmax::softmax::{log_softmax, logsumexp, softmax};
-use tinysoftmax::{Label, Rng};
+use tinysoftmax::{Label, SplitMix64};
 
 /// The class counts the sweeps draw from (C from 2 to 1000).
 pub const SIZES: [usize; 11] = [2, 3, 4, 5, 7, 10, 16, 32, 100, 255, 1000];
@@ -206,7 +206,7 @@ impl Family {
     }
 
     /// The `i`-th of `n` test cases.
-    pub fn generate(self, i: usize, n: usize, rng: &mut Rng) -> Case {
+    pub fn generate(self, i: usize, n: usize, rng: &mut SplitMix64) -> Case {
         match self {
             Self::Binary => binary(i, n, rng),
             Self::Dense => dense(rng),
@@ -230,7 +230,7 @@ pub struct Case {
     pub y: usize,
 }
 
-fn binary(i: usize, n: usize, rng: &mut Rng) -> Case {
+fn binary(i: usize, n: usize, rng: &mut SplitMix64) -> Case {
     let gap = -120.0 + 240.0 * (i as f64 + unit(rng)) / n as f64;
     let offset = uniform(rng, -20.0, 20.0);
     Case {
@@ -239,11 +239,11 @@ fn binary(i: usize, n: usize, rng: &mut Rng) -> Case {
     }
 }
 
-fn size(rng: &mut Rng) -> usize {
+fn size(rng: &mut SplitMix64) -> usize {
     SIZES[index(rng, SIZES.len())]
 }
 
-fn dense(rng: &mut Rng) -> Case {
+fn dense(rng: &mut SplitMix64) -> Case {
     let c = size(rng);
     let r = f64::from(1_u32 << index(rng, 11));
     let offset = if chance(rng, 0.5) {
@@ -261,7 +261,7 @@ fn dense(rng: &mut Rng) -> Case {
 }
 
 /// The true class leads the others so that the loss is about `target` ∈ [lo, hi].
-fn leading(rng: &mut Rng, lo: f64, hi: f64) -> Case {
+fn leading(rng: &mut SplitMix64, lo: f64, hi: f64) -> Case {
     let c = size(rng);
     let target = log_uniform(rng, lo, hi);
     let base = uniform(rng, -50.0, 50.0);
@@ -286,7 +286,7 @@ fn leading(rng: &mut Rng, lo: f64, hi: f64) -> Case {
     Case { z, y }
 }
 
-fn huge(rng: &mut Rng) -> Case {
+fn huge(rng: &mut SplitMix64) -> Case {
     let c = size(rng);
     let max = f64::from(f32::MAX);
     let mut z: Vec<f32> = Vec::with_capacity(c);
@@ -306,7 +306,7 @@ fn huge(rng: &mut Rng) -> Case {
     }
 }
 
-fn all_equal(rng: &mut Rng) -> Case {
+fn all_equal(rng: &mut SplitMix64) -> Case {
     const VALUES: [f32; 12] = [
         0.0,
         1.4e-45,
@@ -338,7 +338,7 @@ fn all_equal(rng: &mut Rng) -> Case {
     }
 }
 
-fn masked(rng: &mut Rng) -> Case {
+fn masked(rng: &mut SplitMix64) -> Case {
     let c = size(rng);
     let r = f64::from(1_u32 << index(rng, 8));
     let p = [0.1, 0.5, 0.9][index(rng, 3)];
@@ -359,10 +359,10 @@ fn masked(rng: &mut Rng) -> Case {
     }
 }
 
-fn mixed(rng: &mut Rng) -> Case {
+fn mixed(rng: &mut SplitMix64) -> Case {
     const SCALES: [f64; 6] = [1e-40, 1e-30, 1e-3, 1.0, 30.0, 1e3];
     let c = size(rng);
-    let sign = |rng: &mut Rng| if chance(rng, 0.5) { -1.0 } else { 1.0 };
+    let sign = |rng: &mut SplitMix64| if chance(rng, 0.5) { -1.0 } else { 1.0 };
     let z = if chance(rng, 0.5) {
         // Independent magnitudes of every scale.
         (0..c)
@@ -385,7 +385,7 @@ fn mixed(rng: &mut Rng) -> Case {
     }
 }
 
-fn lse_cancel(rng: &mut Rng) -> Case {
+fn lse_cancel(rng: &mut SplitMix64) -> Case {
     let c = SIZES[index(rng, 7)];
     let gaps: Vec<f64> = (1..c).map(|_| uniform(rng, -8.0, 0.0)).collect();
     let l = gaps.iter().map(|d| d.exp()).sum::<f64>().ln_1p();
@@ -669,7 +669,7 @@ impl Stats {
 /// Measures `cases` inputs of `family`, drawn from a generator seeded with `seed`.
 #[must_use]
 pub fn measure(family: Family, cases: usize, seed: u64) -> Stats {
-    let mut rng = Rng::new(seed);
+    let mut rng = SplitMix64::new(seed);
     let mut stats = Stats::new(family);
     for i in 0..cases {
         let case = family.generate(i, cases, &mut rng);

@@ -42,7 +42,7 @@
 //! Rounding the reference to `f32` only chooses the ULP unit of the measurement; the error
 //! itself is measured against the unrounded `f64` value.
 
-use tinysoftmax::Rng;
+use tinysoftmax::SplitMix64;
 
 /// The smallest positive `f32` (subnormal), 2⁻¹⁴⁹, as `f64`.
 pub const MIN_SUBNORMAL: f64 = 1.401_298_464_324_817e-45;
@@ -196,26 +196,26 @@ pub fn to_f32(x: f64) -> f32 {
 }
 
 /// A uniform `f64` in [0, 1) from the top 53 bits of the generator.
-pub fn unit(rng: &mut Rng) -> f64 {
+pub fn unit(rng: &mut SplitMix64) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
 }
 
 /// A uniform `f64` in [lo, hi).
-pub fn uniform(rng: &mut Rng, lo: f64, hi: f64) -> f64 {
+pub fn uniform(rng: &mut SplitMix64, lo: f64, hi: f64) -> f64 {
     lo + (hi - lo) * unit(rng)
 }
 
 /// A log-uniform `f64` in [lo, hi) (both > 0).
-pub fn log_uniform(rng: &mut Rng, lo: f64, hi: f64) -> f64 {
+pub fn log_uniform(rng: &mut SplitMix64, lo: f64, hi: f64) -> f64 {
     uniform(rng, lo.ln(), hi.ln()).exp()
 }
 
 /// A uniform index below `n` (n ≥ 1, n ≤ u32::MAX).
-pub fn index(rng: &mut Rng, n: usize) -> usize {
+pub fn index(rng: &mut SplitMix64, n: usize) -> usize {
     rng.below(u32::try_from(n).unwrap_or(u32::MAX)) as usize
 }
 
 /// `true` with probability `p`.
-pub fn chance(rng: &mut Rng, p: f64) -> bool {
+pub fn chance(rng: &mut SplitMix64, p: f64) -> bool {
     unit(rng) < p
 }
