@@ -53,7 +53,7 @@ pub struct Trainer<const F: usize, const C: usize, T = f32> {
 }
 
 macro_rules! const_constructor {
-    ($t:ty) => {
+    ($t:ty, $name:ident) => {
         impl<const F: usize, const C: usize> Trainer<F, C, $t> {
             /// [`new`](Self::new) as a `const fn`, so a trainer can be a `static` (and a bad
             /// pairing a compile error there).
@@ -65,10 +65,10 @@ macro_rules! const_constructor {
             /// ```
             /// use tinysoftmax::{Objective, optim::{Momentum, Schedule, Sgd}, train::Trainer};
             /// const TRAINER: Trainer<4, 3> = {
-            ///     let sgd = Sgd::<f32>::const_new(0.5, Schedule::InverseTime, Momentum::None, None);
-            ///     let objective = Objective::<3, f32>::const_new(0.01);
+            ///     let sgd = Sgd::new_f32(0.5, Schedule::InverseTime, Momentum::None, None);
+            ///     let objective = Objective::new_f32(0.01);
             ///     match (sgd, objective) {
-            ///         (Ok(sgd), Ok(objective)) => match Trainer::<4, 3, f32>::const_new(sgd, objective) {
+            ///         (Ok(sgd), Ok(objective)) => match Trainer::new_f32(sgd, objective) {
             ///             Ok(trainer) => trainer,
             ///             Err(_) => panic!("inverse-time rate needs lambda > 0"),
             ///         },
@@ -77,7 +77,7 @@ macro_rules! const_constructor {
             /// };
             /// assert_eq!(TRAINER.objective().lambda(), 0.01);
             /// ```
-            pub const fn const_new(sgd: Sgd<$t>, objective: Objective<C, $t>) -> Result<Self> {
+            pub const fn $name(sgd: Sgd<$t>, objective: Objective<C, $t>) -> Result<Self> {
                 if matches!(sgd.schedule(), Schedule::InverseTime) && objective.lambda() == 0.0 {
                     return Err(Error::NeedsWeightDecay);
                 }
@@ -91,8 +91,8 @@ macro_rules! const_constructor {
     };
 }
 
-const_constructor!(f32);
-const_constructor!(f64);
+const_constructor!(f32, new_f32);
+const_constructor!(f64, new_f64);
 
 impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
     /// A trainer with fresh optimiser state, minimising `objective` with `sgd`.
