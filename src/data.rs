@@ -1,14 +1,21 @@
 //! Labelled samples at the data boundary: [`Label`], [`Sample`], the on-device
 //! [`ReplayBuffer`]; the online [`Standardizer`](crate::Standardizer) lives beside it.
 //!
-//! Data is checked once, where it enters: a [`Label`] is known to be below C, and a sample in a
-//! [`ReplayBuffer`] is known to be finite, so the training loop does not re-check either.
+//! Data is checked where it enters: a [`Label`] is known to be below C, so nothing checks it
+//! again, and a [`ReplayBuffer`] accepts only samples with finite features. Features are
+//! checked once more by every training step ([`Trainer::step`](crate::train::Trainer::step),
+//! F comparisons, small next to the step itself), whatever their source, so a buffered sample
+//! is checked on push and again each time it is trained on.
 
 use crate::error::{Error, Result};
 use crate::math::Float;
 use crate::rng::Rng;
 
 /// A class index known to be below `C`.
+///
+/// Built with [`Label::new`] or `try_from` any unsigned integer (`u8`, `u16`, `u32`, `usize`;
+/// checked alike), turned back into a `usize` by [`index`](Self::index) or `usize::from`, and
+/// displayed as its index.
 ///
 /// ```
 /// use tinysoftmax::Label;
@@ -69,6 +76,62 @@ impl<const C: usize> Label<C> {
     }
 }
 
+impl<const C: usize> From<Label<C>> for usize {
+    /// The class index, as [`Label::index`].
+    ///
+    /// ```
+    /// let y = tinysoftmax::Label::<4>::new(3)?;
+    /// assert_eq!(usize::from(y), 3);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    fn from(label: Label<C>) -> Self {
+        label.index()
+    }
+}
+
+/// `TryFrom` for each unsigned integer type a label may arrive in, checked as [`Label::new`].
+macro_rules! label_try_from {
+    ($($int:ty),*) => {$(
+        impl<const C: usize> TryFrom<$int> for Label<C> {
+            type Error = Error;
+
+            #[doc = concat!("A label from a `", stringify!($int), "` class index, checked as [`Label::new`].")]
+            ///
+            /// # Errors
+            ///
+            /// [`Error::LabelOutOfRange`] when the index is not below `C`.
+            ///
+            /// ```
+            /// use tinysoftmax::{Error, Label};
+            #[doc = concat!("assert_eq!(Label::<3>::try_from(2_", stringify!($int), ")?.index(), 2);")]
+            #[doc = concat!("assert_eq!(Label::<3>::try_from(3_", stringify!($int), "), Err(Error::LabelOutOfRange));")]
+            #[doc = concat!("let y: Label<3> = 1_", stringify!($int), ".try_into()?;")]
+            /// assert_eq!(y.index(), 1);
+            /// # Ok::<(), tinysoftmax::Error>(())
+            /// ```
+            fn try_from(index: $int) -> Result<Self> {
+                usize::try_from(index).map_or(Err(Error::LabelOutOfRange), Self::new)
+            }
+        }
+    )*};
+}
+
+label_try_from!(u8, u16, u32, usize);
+
+impl<const C: usize> core::fmt::Display for Label<C> {
+    /// The class index, honouring width and alignment like an integer.
+    ///
+    /// ```
+    /// let y = tinysoftmax::Label::<10>::new(7)?;
+    /// assert_eq!(y.to_string(), "7");
+    /// assert_eq!(format!("class {y:>3}"), "class   7");
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(&self.index(), f)
+    }
+}
+
 /// A feature vector with its label.
 ///
 /// ```
@@ -124,8 +187,10 @@ impl<const F: usize, const C: usize, T: Float> Sample<F, C, T> {
 ///
 /// When full, a push overwrites the oldest sample, also after [`shuffle`](Self::shuffle) has
 /// reordered them (each slot carries its arrival number). Samples are checked on entry (finite
-/// features), so training can sweep [`as_slice`](Self::as_slice) without re-checking. The
-/// storage is a fixed array inside the value: no heap.
+/// features), so the buffer never holds a non-finite one; training on
+/// [`as_slice`](Self::as_slice) checks each sample again (see
+/// [`Trainer::step`](crate::train::Trainer::step)). The storage is a fixed array inside the
+/// value: no heap.
 ///
 /// ```
 /// use tinysoftmax::{Label, ReplayBuffer, Rng, Sample};
