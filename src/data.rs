@@ -387,3 +387,49 @@ impl<const F: usize, const C: usize, const B: usize, T: Float> ReplayBuffer<F, C
         self.samples.clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::string::ToString;
+
+    /// Every `u8` converts exactly when it is below C, to the same label as `Label::new`.
+    #[test]
+    fn try_from_u8_is_exhaustively_new() {
+        fn check<const C: usize>() {
+            for i in 0..=u8::MAX {
+                let y = Label::<C>::try_from(i);
+                assert_eq!(y, Label::new(usize::from(i)), "{i} with C = {C}");
+                assert_eq!(y.is_ok(), usize::from(i) < C, "{i} with C = {C}");
+            }
+        }
+        check::<2>();
+        check::<255>();
+        check::<256>();
+    }
+
+    /// The edges of the wider types, up to the largest number of classes a label holds.
+    #[test]
+    fn try_from_wide_edges() {
+        type Widest = Label<65_536>;
+        let out = Err(Error::LabelOutOfRange);
+        assert_eq!(Widest::try_from(u16::MAX).map(Label::index), Ok(65_535));
+        assert_eq!(Widest::try_from(65_535_u32).map(usize::from), Ok(65_535));
+        assert_eq!(Widest::try_from(65_536_u32), out);
+        assert_eq!(Widest::try_from(u32::MAX), out);
+        assert_eq!(Widest::try_from(usize::MAX), out);
+        assert_eq!(Label::<3>::try_from(u16::MAX), Err(Error::LabelOutOfRange));
+        assert_eq!(Label::<3>::try_from(3_usize), Err(Error::LabelOutOfRange));
+        assert_eq!(Label::<3>::try_from(2_u32).map(usize::from), Ok(2));
+    }
+
+    #[test]
+    fn display_is_the_index() {
+        for i in [0_usize, 9, 10, 65_535] {
+            let y = Label::<65_536>::new(i).unwrap();
+            assert_eq!(y.to_string(), i.to_string());
+            assert_eq!(std::format!("{y:<6}|"), std::format!("{i:<6}|"));
+        }
+    }
+}
