@@ -12,7 +12,9 @@ use tinysoftmax::optim::{Momentum, Schedule, Sgd};
 use tinysoftmax::softmax::{log_softmax_in_place, logsumexp, softmax_in_place};
 use tinysoftmax::solver::Tolerance;
 use tinysoftmax::train::Trainer;
-use tinysoftmax::{Classifier, Label, ReplayBuffer, Rng, Sample, Standardizer, convex, fast};
+use tinysoftmax::{
+    Classifier, Label, Pipeline, ReplayBuffer, Rng, Sample, Scaler, Standardizer, convex, fast,
+};
 
 fn sizes<const F: usize, const C: usize>() -> Option<()> {
     let x: [f32; F] = black_box([0.5; F]);
@@ -78,6 +80,13 @@ fn sizes<const F: usize, const C: usize>() -> Option<()> {
     let _ = black_box(CrossEntropy::<C>::balanced_weights(black_box(&[3; C])));
     black_box(model.accuracy(&data));
     black_box(scaler.variance());
+    let _ = black_box(scaler.update_all(&[x; 2]));
+    let known = Scaler::new_f32(black_box([0.5; F]), black_box([2.0; F])).ok()?;
+    black_box(known.transform(&x));
+    let pipeline = Pipeline::new(scaler.freeze(), model.clone());
+    black_box(pipeline.predict(&x));
+    black_box(pipeline.probabilities(&x));
+    let _ = black_box(Label::<C>::try_from(black_box(2_u32)));
     let mut average = Averaged::new(black_box(Weighting::Linear));
     let plan = Plan {
         tolerance: Tolerance::Relative(black_box(1e-3)),
