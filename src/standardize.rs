@@ -300,15 +300,18 @@ impl<const F: usize, T: Float> Standardizer<F, T> {
 /// `StandardScaler` exports.
 ///
 /// [`transform`](Self::transform) computes `(x[f] − mean[f]) / scale[f]`, in that order, for
-/// each feature: F subtractions and F divisions, no square root. This is scikit-learn's dense
-/// `StandardScaler.transform` (`X -= mean_; X /= scale_`), so with the same `mean_`, `scale_`
-/// and input in the same precision the outputs are the same bits; for `with_mean=False` pass a
-/// mean of zeros, for `with_std=False` a scale of ones. A scaler frozen from a
-/// [`Standardizer`] gives exactly the bits of [`Standardizer::transform`].
+/// each feature: F subtractions and F divisions, no square root. These are the two operations
+/// of scikit-learn's dense `StandardScaler.transform` (`X -= mean_; X /= scale_`), so a
+/// `Scaler<F, f64>` built from its `mean_` and `scale_` gives the same bits as it on the same
+/// f64 input. With the constants rounded to f32 for a device, an f32 reading gives a result
+/// within u·|mean| / scale + 3u·|x'| of that (to first order, u = 2⁻²⁴). For
+/// `with_mean=False` pass a mean of zeros, for `with_std=False` a scale of ones. A scaler
+/// frozen from a [`Standardizer`] gives exactly the bits of [`Standardizer::transform`].
 ///
 /// Numerics: each output is the correctly rounded quotient of the correctly rounded
-/// difference, within (1 + u)² − 1 ≈ 2u relative of (x − mean) / scale (u the unit roundoff).
-/// NaN input gives NaN and ±∞ gives ±∞, feature by feature; a finite input gives ±∞ when
+/// difference: within (1 + u)² − 1 ≈ 2u relative of (x − mean) / scale (u the unit roundoff),
+/// plus half the smallest subnormal where the result is subnormal. NaN input gives NaN and ±∞
+/// gives ±∞, feature by feature; a finite input gives ±∞ when
 /// x − mean overflows or when a scale below 1 lifts the quotient above the largest float.
 /// Memory: 2F floats. The constructors check that every mean is finite and every scale finite
 /// and > 0, so no scale is 0 and a finite reading far from overflow maps to a finite one.

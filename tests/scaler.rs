@@ -173,6 +173,31 @@ proptest! {
             bits_f32(&model.probabilities(&reference_f32(&s, &x)))
         );
     }
+
+    /// f64 constants (as scikit-learn exports them) rounded to f32, applied to an f32 reading,
+    /// stay within the bound the `Scaler` docs state of the f64 result x'.
+    ///
+    /// Error model (u = 2⁻²⁴, u₆₄ = 2⁻⁵³): rounding gives m(1 + ε₂) and s(1 + ε₃), the
+    /// subtraction and the division each a factor (1 + ε), |ε| ≤ u, so
+    /// q = (x' − (m/s)ε₂)(1 + ε₄)(1 + ε₅)/(1 + ε₃) and |q − x'| ≤ γ|x'| + (1 + γ)u|m|/s with
+    /// γ = (1 + u)²/(1 − u) − 1 ≈ 3u; the f64 reference itself is within 2u₆₄|x'|.
+    #[test]
+    fn f32_constants_stay_within_the_documented_bound(
+        x in -1e4_f32..1e4,
+        mean in -1e4_f64..1e4,
+        scale in 1e-3_f64..1e3,
+    ) {
+        const U: f64 = f32::EPSILON as f64 / 2.0;
+        const U64: f64 = f64::EPSILON / 2.0;
+        let wide = Scaler::new_f64([mean], [scale]).unwrap().transform(&[f64::from(x)])[0];
+        #[allow(clippy::cast_possible_truncation, reason = "rounding to f32 is the point")]
+        let narrow = Scaler::new_f32([mean as f32], [scale as f32]).unwrap();
+        let got = f64::from(narrow.transform(&[x])[0]);
+        let gamma = (1.0 + U) * (1.0 + U) / (1.0 - U) - 1.0;
+        let bound = (gamma * wide.abs() + (1.0 + gamma) * U * mean.abs() / scale + 2.0 * U64 * wide.abs())
+            * (1.0 + 1e-9);
+        prop_assert!((got - wide).abs() <= bound, "{got} vs {wide}, bound {bound:e}");
+    }
 }
 
 /// The scaler divides by the scale; multiplying by a rounded reciprocal would give other bits
