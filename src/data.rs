@@ -3,9 +3,11 @@
 //!
 //! Data is checked where it enters: a [`Label`] is known to be below C, so nothing checks it
 //! again, and a [`ReplayBuffer`] accepts only samples with finite features. Features are
-//! checked once more by every training step ([`Trainer::step`](crate::train::Trainer::step),
-//! F comparisons, small next to the step itself), whatever their source, so a buffered sample
-//! is checked on push and again each time it is trained on.
+//! checked again wherever samples are used, whatever their source: by every training step
+//! ([`Trainer::step`](crate::train::Trainer::step), F comparisons, small next to the step
+//! itself) and by the full-batch functions ([`convex`](crate::convex),
+//! [`solver`](crate::solver)). So a buffered sample is checked on push and again each time it
+//! is trained on.
 
 use crate::error::{Error, Result};
 use crate::math::Float;
