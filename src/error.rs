@@ -38,6 +38,8 @@ pub enum Error {
     ClassWeight,
     /// A feature value is NaN or infinite.
     NonFiniteFeature,
+    /// A scaler's mean is not finite, or its scale is not finite and > 0.
+    Scaler,
     /// The model produced a non-finite logit for this input (parameters or input too large).
     NonFiniteLogit,
     /// The update would have made a parameter or a momentum value non-finite; nothing was
@@ -70,6 +72,7 @@ impl fmt::Display for Error {
             Self::LabelSmoothing => "label smoothing must be in [0, 1]",
             Self::ClassWeight => "class weights must be finite, >= 0 and not all 0",
             Self::NonFiniteFeature => "a feature value is NaN or infinite",
+            Self::Scaler => "a scaler's mean must be finite and its scale finite and > 0",
             Self::NonFiniteLogit => "the model produced a non-finite logit",
             Self::NonFiniteUpdate => "the update would make a parameter non-finite",
             Self::NoSamples => "at least one sample is needed",

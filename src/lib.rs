@@ -12,6 +12,7 @@ mod math;
 pub mod model;
 pub mod objective;
 pub mod optim;
+pub mod pipeline;
 mod rng;
 pub mod softmax;
 pub mod solver;
@@ -23,10 +24,11 @@ pub use error::{Error, Result};
 pub use math::Float;
 pub use model::Classifier;
 pub use objective::Objective;
+pub use pipeline::Pipeline;
 #[expect(
     deprecated,
     reason = "the former name stays importable for one release"
 )]
 pub use rng::Rng;
 pub use rng::SplitMix64;
-pub use standardize::Standardizer;
+pub use standardize::{Scaler, Standardizer};
