@@ -1,0 +1,216 @@
+(** Convexity of the softmax cross-entropy and the optimality certificate of
+    tinysoftmax, over the reals. See README.md in this directory for the map
+    from each theorem to the step of src/convex.md that it certifies. *)
+
+From mathcomp Require Import all_ssreflect ssralg ssrnum interval.
+From mathcomp.classical Require Import boolp classical_sets.
+From mathcomp Require Import reals signed topology normedtype sequences.
+From mathcomp Require Import derive realfun exp.
+From mathcomp.algebra_tactics Require Import ring.
+
+Set Implicit Arguments.
+Unset Strict Implicit.
+Unset Printing Implicit Defensive.
+Import Order.TTheory GRing.Theory Num.Theory.
+Import numFieldNormedType.Exports.
+
+Local Open Scope ring_scope.
+
+(** * Finite-dimensional vectors: functions on a finite index type *)
+
+Section FiniteDot.
+Variable R : realType.
+
+Definition fdot (I : finType) (u v : I -> R) : R := \sum_i u i * v i.
+
+Lemma fdotBl (I : finType) (u v w : I -> R) :
+  fdot (fun i => u i - v i) w = fdot u w - fdot v w.
+Proof. by rewrite /fdot -sumrB; apply: eq_bigr => i _; ring. Qed.
+
+Lemma fdotBr (I : finType) (u v w : I -> R) :
+  fdot u (fun i => v i - w i) = fdot u v - fdot u w.
+Proof. by rewrite /fdot -sumrB; apply: eq_bigr => i _; ring. Qed.
+
+Lemma fdot_ge0 (I : finType) (u : I -> R) : 0 <= fdot u u.
+Proof. by rewrite /fdot sumr_ge0 // => i _; rewrite -expr2 sqr_ge0. Qed.
+
+(** ‖a‖² = ‖b‖² + 2⟨b, a − b⟩ + ‖a − b‖². *)
+Lemma fdot_expand (I : finType) (a b : I -> R) :
+  fdot a a = fdot b b + 2 * fdot b (fun i => a i - b i)
+             + fdot (fun i => a i - b i) (fun i => a i - b i).
+Proof. by rewrite /fdot mulr_sumr -!big_split /=; apply: eq_bigr => i _; ring. Qed.
+
+(** ⟨g, d⟩ + (λ/2)‖d‖² + ‖g‖²/(2λ) = ‖λd + g‖²/(2λ) ≥ 0. *)
+Lemma fdot_quad_ge0 (I : finType) (lam : R) (g d : I -> R) : 0 < lam ->
+  0 <= fdot g d + lam / 2 * fdot d d + fdot g g / (2 * lam).
+Proof.
+move=> lam0; have lam_neq0 : lam != 0 by rewrite gt_eqF.
+have -> : fdot g d + lam / 2 * fdot d d + fdot g g / (2 * lam)
+          = \sum_i (lam * d i + g i) ^+ 2 / (2 * lam).
+  rewrite /fdot mulr_sumr mulr_suml -!big_split /=.
+  by apply: eq_bigr => i _; field.
+apply: sumr_ge0 => i _; apply: divr_ge0; first exact: sqr_ge0.
+by rewrite mulr_ge0 // ltW.
+Qed.
+
+(** ⟨g, d⟩ ≤ (λ/2)‖d‖² + ‖g‖²/(2λ), from ‖λd − g‖² ≥ 0. *)
+Lemma fdot_young (I : finType) (lam : R) (g d : I -> R) : 0 < lam ->
+  fdot g d <= lam / 2 * fdot d d + fdot g g / (2 * lam).
+Proof.
+move=> lam0; have := fdot_quad_ge0 (fun i => - g i) d lam0.
+have -> : fdot (fun i => - g i) d = - fdot g d.
+  by rewrite /fdot -sumrN; apply: eq_bigr => i _; ring.
+have -> : fdot (fun i => - g i) (fun i => - g i) = fdot g g.
+  by rewrite /fdot; apply: eq_bigr => i _; ring.
+by rewrite -addrA addrC subr_ge0.
+Qed.
+
+End FiniteDot.
+
+(** * The exponential bound e^x ≥ 1 + x, for every real x *)
+
+Section ExpBound.
+Variable R : realType.
+
+Lemma expR_ge1Dx_all (x : R) : 1 + x <= expR x.
+Proof.
+have [x0|x0] := leP 0 x; first exact: expR_ge1Dx.
+pose f := fun t : R => expR t - t.
+have df (t : R) : is_derive t 1 (fun t : R => expR t - t) (expR t - 1).
+  by apply: is_deriveB.
+have cf : {within `[x, 0], continuous f}.
+  apply: continuous_subspaceT => t.
+  apply: continuousB; [exact: continuous_expR | exact: cvg_id].
+have [c] := MVT_segment (ltW x0) (fun t _ => df t) cf.
+rewrite in_itv /= => /andP[_ c0].
+rewrite /f expR0 subr0 => E.
+have : 1 - (expR x - x) <= 0.
+  rewrite E; apply: mulr_le0_ge0; last by rewrite sub0r oppr_ge0 ltW.
+  by rewrite subr_le0 -expR0 ler_expR.
+by rewrite subr_le0 ler_subr_addr addrC.
+Qed.
+
+End ExpBound.
+
+(** * Log-sum-exp, softmax and the cross-entropy in the logits (C classes) *)
+
+Section LogSumExp.
+Variables (R : realType) (C : nat).
+Notation vec := ('I_C -> R).
+Implicit Types (y z t : vec) (a : R).
+
+Definition dot (u v : vec) : R := fdot u v.
+Definition sumexp z : R := \sum_(j < C) expR (z j).
+(** lse(z) = ln Σ_j e^{z_j} *)
+Definition lse z : R := ln (sumexp z).
+(** softmax(z)_j = e^{z_j} / Σ_k e^{z_k} *)
+Definition softmax z : vec := fun j => expR (z j) / sumexp z.
+(** CE(z, t) = lse(z) − t·z: t = e_y is the plain cross-entropy −ln softmax(z)_y,
+    t = (1 − ε)e_y + (ε/C)1 the label-smoothed one; any t is allowed. *)
+Definition ce z t : R := lse z - dot t z.
+(** The convex combination a·y + (1 − a)·z and the difference y − z. *)
+Definition comb a y z : vec := fun j => a * y j + (1 - a) * z j.
+Definition vsub y z : vec := fun j => y j - z j.
+
+Lemma sum_ord_empty (F : 'I_C -> R) : C = 0%N -> \sum_(j < C) F j = 0.
+Proof.
+move=> C0; apply: big1 => -[m Hm] _; exfalso; move: Hm; by rewrite C0.
+Qed.
+
+Lemma sumexp_gt0 z : (0 < C)%N -> 0 < sumexp z.
+Proof.
+move=> Cpos; rewrite /sumexp (bigD1 (Ordinal Cpos)) //=.
+rewrite ltr_paddr ?expR_gt0 //; apply: sumr_ge0 => j _; exact/ltW/expR_gt0.
+Qed.
+
+Lemma softmax_ge0 z j : 0 <= softmax z j.
+Proof.
+apply: divr_ge0; first exact/ltW/expR_gt0.
+by rewrite /sumexp; apply: sumr_ge0 => k _; exact/ltW/expR_gt0.
+Qed.
+
+Lemma softmax_sum1 z : (0 < C)%N -> \sum_(j < C) softmax z j = 1.
+Proof.
+move=> Cpos; rewrite /softmax -mulr_suml -/(sumexp z) divff //.
+by rewrite gt_eqF // sumexp_gt0.
+Qed.
+
+(** Theorem [lse_gradient_inequality] (Step 1): for q = softmax(z) and every y,
+    lse(y) ≥ lse(z) + q·(y − z). *)
+Theorem lse_gradient_inequality y z :
+  lse z + dot (softmax z) (vsub y z) <= lse y.
+Proof.
+have [C0|Cpos] := posnP C.
+  by rewrite /lse /sumexp /dot /fdot !sum_ord_empty // addr0.
+set S := sumexp z; have S0 : 0 < S := sumexp_gt0 z Cpos.
+set m := dot (softmax z) (vsub y z).
+have E1 : \sum_(j < C) expR (z j) * (y j - z j) = S * m.
+  rewrite /m /dot /fdot mulr_sumr; apply: eq_bigr => j _.
+  by rewrite /softmax /vsub -/S; field; rewrite gt_eqF.
+have E2 : \sum_(j < C) expR (z j) * expR m * (1 + (y j - z j - m)) = S * expR m.
+  transitivity (\sum_(j < C) (expR m * expR (z j)
+                 + expR m * (expR (z j) * (y j - z j)) - expR m * m * expR (z j))).
+    by apply: eq_bigr => j _; ring.
+  rewrite sumrB big_split /= -!mulr_sumr E1 -/(sumexp z) -/S; ring.
+have key : S * expR m <= sumexp y.
+  rewrite -E2 /sumexp; apply: ler_sum => j _.
+  have -> : expR (y j) = expR (z j) * expR m * expR (y j - z j - m).
+    by rewrite -!expRD; congr expR; ring.
+  apply: ler_wpmul2l; first by rewrite mulr_ge0 // ltW // expR_gt0.
+  exact: expR_ge1Dx_all.
+have Sm0 : 0 < S * expR m by rewrite mulr_gt0 // expR_gt0.
+have Sy0 : 0 < sumexp y := sumexp_gt0 y Cpos.
+move: key; rewrite -ler_ln ?posrE // lnM ?posrE ?expR_gt0 // expK.
+by rewrite /lse -/S.
+Qed.
+
+(** Convexity follows from the gradient inequality at the combined point. *)
+Theorem lse_convex a y z : 0 <= a <= 1 ->
+  lse (comb a y z) <= a * lse y + (1 - a) * lse z.
+Proof.
+case/andP => a0 a1; set c := comb a y z.
+have h1 := lse_gradient_inequality y c.
+have h2 := lse_gradient_inequality z c.
+have e : a * dot (softmax c) (vsub y c) + (1 - a) * dot (softmax c) (vsub z c) = 0.
+  rewrite /dot /fdot !mulr_sumr -big_split big1 // => j _ /=.
+  rewrite /vsub /c /comb; ring.
+apply: (@le_trans _ _ (a * (lse c + dot (softmax c) (vsub y c))
+                      + (1 - a) * (lse c + dot (softmax c) (vsub z c)))).
+  have -> : a * (lse c + dot (softmax c) (vsub y c))
+            + (1 - a) * (lse c + dot (softmax c) (vsub z c))
+            = lse c + (a * dot (softmax c) (vsub y c)
+                       + (1 - a) * dot (softmax c) (vsub z c)) by ring.
+  by rewrite e addr0.
+by apply: ler_add; apply: ler_wpmul2l => //; rewrite subr_ge0.
+Qed.
+
+Lemma dot_comb t a y z : dot t (comb a y z) = a * dot t y + (1 - a) * dot t z.
+Proof.
+rewrite /dot /fdot !mulr_sumr -big_split; apply: eq_bigr => j _.
+by rewrite /comb mulrDr mulrCA [t j * ((1 - a) * _)]mulrCA.
+Qed.
+
+(** Theorem [ce_gradient_inequality] (Step 1): CE(y, t) ≥ CE(z, t) + (q − t)·(y − z),
+    q = softmax(z): the gradient of CE in the logits is softmax minus target. *)
+Theorem ce_gradient_inequality y z t :
+  ce z t + dot (vsub (softmax z) t) (vsub y z) <= ce y t.
+Proof.
+have h := lse_gradient_inequality y z.
+rewrite /ce /dot /vsub fdotBl (fdotBr t y z).
+move: h; rewrite /dot /vsub.
+set A := fdot (softmax z) _; set B := fdot t y; set D := fdot t z.
+move=> h; apply: (@le_trans _ _ (lse z + A - B)); last by rewrite ler_add2r.
+by rewrite le_eqVlt; apply/orP; left; apply/eqP; ring.
+Qed.
+
+(** Theorem [ce_convex] (Step 1, Theorem 1): CE(·, t) is convex, for every target t. *)
+Theorem ce_convex a y z t : 0 <= a <= 1 ->
+  ce (comb a y z) t <= a * ce y t + (1 - a) * ce z t.
+Proof.
+move=> a01; rewrite /ce dot_comb.
+have -> : a * (lse y - dot t y) + (1 - a) * (lse z - dot t z)
+          = (a * lse y + (1 - a) * lse z) - (a * dot t y + (1 - a) * dot t z) by ring.
+by rewrite ler_add2r lse_convex.
+Qed.
+
+End LogSumExp.
