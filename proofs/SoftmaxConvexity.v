@@ -214,3 +214,122 @@ by rewrite ler_add2r lse_convex.
 Qed.
 
 End LogSumExp.
+
+(** * The affine map (W, b) ↦ W x + b (C classes, F features) *)
+
+Section Affine.
+Variables (R : realType) (C F : nat).
+Notation vec := ('I_C -> R).
+Notation mat := ('I_C -> 'I_F -> R).
+
+(** z = W x + b: z_c = Σ_f W_cf x_f + b_c. *)
+Definition logits (W : mat) (b : vec) (x : 'I_F -> R) : vec :=
+  fun c => \sum_(f < F) W c f * x f + b c.
+
+Definition mcomb a (W1 W2 : mat) : mat := fun c f => a * W1 c f + (1 - a) * W2 c f.
+
+Lemma lse_ext (y z : vec) : (forall j, y j = z j) -> lse y = lse z.
+Proof. by move=> e; rewrite /lse /sumexp; congr ln; apply: eq_bigr => j _; rewrite e. Qed.
+
+Lemma ce_ext (y z t : vec) : (forall j, y j = z j) -> ce y t = ce z t.
+Proof.
+move=> e; rewrite /ce (lse_ext e) /dot /fdot; congr (_ - _).
+by apply: eq_bigr => j _; rewrite e.
+Qed.
+
+Lemma logits_comb a W1 b1 W2 b2 x c :
+  logits (mcomb a W1 W2) (comb a b1 b2) x c
+  = comb a (logits W1 b1 x) (logits W2 b2 x) c.
+Proof.
+rewrite /logits /mcomb /comb !mulrDr !mulr_sumr.
+have -> : \sum_(f < F) (a * W1 c f + (1 - a) * W2 c f) * x f
+          = \sum_(f < F) a * (W1 c f * x f) + \sum_(f < F) (1 - a) * (W2 c f * x f).
+  by rewrite -big_split; apply: eq_bigr => f _ /=; rewrite mulrDl !mulrA.
+set A := \sum_(f < F) _; set B := \sum_(f < F) _; ring.
+Qed.
+
+(** Theorem [ce_affine_convex] (Step 2, Lemma 4): for every sample x and target t,
+    (W, b) ↦ CE(W x + b, t) is convex. *)
+Theorem ce_affine_convex a W1 b1 W2 b2 x t : 0 <= a <= 1 ->
+  ce (logits (mcomb a W1 W2) (comb a b1 b2) x) t
+  <= a * ce (logits W1 b1 x) t + (1 - a) * ce (logits W2 b2 x) t.
+Proof. by move=> a01; rewrite (ce_ext t (logits_comb a W1 b1 W2 b2 x)) ce_convex. Qed.
+
+End Affine.
+
+(** * The regularised objective and its certificate (n samples) *)
+
+Section Objective.
+Variables (R : realType) (C F n : nat).
+(** Sample i has features x i, target distribution t i (one-hot or smoothed)
+    and weight w i (the crate uses the class weight of its label). *)
+Variables (x : 'I_n -> 'I_F -> R) (t : 'I_n -> 'I_C -> R) (w : 'I_n -> R).
+Variable lam : R.
+
+(** θ = (W, b). *)
+Record param := Param { pW : 'I_C -> 'I_F -> R; pb : 'I_C -> R }.
+
+Definition mdot (A B : 'I_C -> 'I_F -> R) : R :=
+  fdot (fun p : 'I_C * 'I_F => A p.1 p.2) (fun p => B p.1 p.2).
+(** ⟨θ, θ'⟩ = Σ_cf W_cf W'_cf + Σ_c b_c b'_c, and ‖θ‖ = √⟨θ, θ⟩. *)
+Definition pdot (th th' : param) : R := mdot (pW th) (pW th') + fdot (pb th) (pb th').
+Definition pnorm (th : param) : R := Num.sqrt (pdot th th).
+Definition psub (th th' : param) : param :=
+  Param (fun c f => pW th c f - pW th' c f) (fun c => pb th c - pb th' c).
+
+Definition zi (th : param) i : 'I_C -> R := logits (pW th) (pb th) (x i).
+
+(** P(θ) = (1/n) Σ_i w_i CE(W x_i + b, t_i) + (λ/2)(‖W‖² + ‖b‖²). *)
+Definition P (th : param) : R :=
+  n%:R^-1 * (\sum_(i < n) w i * ce (zi th i) (t i)) + lam / 2 * pdot th th.
+
+(** δ_i = softmax(z_i) − t_i, the gradient of the loss in the logits. *)
+Definition delta (th : param) i : 'I_C -> R := vsub (softmax (zi th i)) (t i).
+
+(** ∇P as the crate computes it: ∇_W P = (1/n) Σ_i w_i δ_i x_iᵀ + λW and
+    ∇_b P = (1/n) Σ_i w_i δ_i + λb. *)
+Definition grad (th : param) : param :=
+  Param (fun c f => n%:R^-1 * (\sum_(i < n) w i * delta th i c * x i f) + lam * pW th c f)
+        (fun c => n%:R^-1 * (\sum_(i < n) w i * delta th i c) + lam * pb th c).
+
+Lemma pdot_ge0 th : 0 <= pdot th th.
+Proof. by rewrite addr_ge0 // /mdot fdot_ge0. Qed.
+
+(** ⟨∇P(θ), d⟩ = (1/n) Σ_i w_i δ_i·(D x_i + e) + λ⟨θ, d⟩ for d = (D, e). *)
+Lemma grad_dot th d :
+  pdot (grad th) d
+  = n%:R^-1 * (\sum_(i < n) w i * dot (delta th i) (logits (pW d) (pb d) (x i)))
+    + lam * pdot th d.
+Proof.
+rewrite /pdot /mdot /fdot /=.
+have E1 : \sum_(p : 'I_C * 'I_F) (n%:R^-1 * (\sum_(i < n) w i * delta th i p.1 * x i p.2)
+                                  + lam * pW th p.1 p.2) * pW d p.1 p.2
+  = n%:R^-1 * (\sum_(i < n) \sum_(c < C) \sum_(f < F) w i * delta th i c * pW d c f * x i f)
+    + lam * (\sum_(p : 'I_C * 'I_F) pW th p.1 p.2 * pW d p.1 p.2).
+  rewrite (eq_bigr (fun p => n%:R^-1 * (\sum_(i < n) w i * delta th i p.1 * pW d p.1 p.2 * x i p.2)
+                             + lam * (pW th p.1 p.2 * pW d p.1 p.2))); last first.
+    move=> p _; rewrite mulrDl -mulrA mulr_suml mulrA; congr (_ * _ + _).
+    by apply: eq_bigr => i _; rewrite mulrAC.
+  rewrite big_split /= -!mulr_sumr; congr (_ * _ + _).
+  by rewrite exchange_big; apply: eq_bigr => i _; rewrite pair_bigA.
+have E2 : \sum_(c < C) (n%:R^-1 * (\sum_(i < n) w i * delta th i c) + lam * pb th c) * pb d c
+  = n%:R^-1 * (\sum_(i < n) \sum_(c < C) w i * delta th i c * pb d c)
+    + lam * (\sum_(c < C) pb th c * pb d c).
+  rewrite (eq_bigr (fun c => n%:R^-1 * (\sum_(i < n) w i * delta th i c * pb d c)
+                             + lam * (pb th c * pb d c))); last first.
+    by move=> c _; rewrite mulrDl -mulrA mulr_suml mulrA.
+  by rewrite big_split /= -!mulr_sumr exchange_big.
+have E3 : \sum_(i < n) w i * dot (delta th i) (logits (pW d) (pb d) (x i))
+  = \sum_(i < n) \sum_(c < C) \sum_(f < F) w i * delta th i c * pW d c f * x i f
+    + \sum_(i < n) \sum_(c < C) w i * delta th i c * pb d c.
+  rewrite -big_split; apply: eq_bigr => i _ /=.
+  rewrite /dot /fdot mulr_sumr -big_split; apply: eq_bigr => c _ /=.
+  rewrite /logits mulrDr mulrDr mulr_sumr mulr_sumr !mulrA; congr (_ + _).
+  by apply: eq_bigr => f _; rewrite !mulrA.
+rewrite E1 E2 E3.
+set A := \sum_(i < n) \sum_(c < C) \sum_(f < F) _.
+set B := \sum_(i < n) \sum_(c < C) _.
+set G := \sum_p _; set H := \sum_(c < C) _; ring.
+Qed.
+
+End Objective.
