@@ -332,4 +332,47 @@ set B := \sum_(i < n) \sum_(c < C) _.
 set G := \sum_p _; set H := \sum_(c < C) _; ring.
 Qed.
 
+
+Lemma pdot_expand th th' :
+  pdot th' th' = pdot th th + 2 * pdot th (psub th' th) + pdot (psub th' th) (psub th' th).
+Proof.
+rewrite /pdot /mdot /=.
+rewrite (fdot_expand (fun p : 'I_C * 'I_F => pW th' p.1 p.2) (fun p => pW th p.1 p.2)).
+rewrite (fdot_expand (pb th') (pb th)).
+set A := fdot _ _; set B := fdot _ _; set D := fdot _ _; set E := fdot _ _.
+set G := fdot _ _; set H := fdot _ _; ring.
+Qed.
+
+(** Theorem [objective_strong_convexity] (Steps 2–3): for weights w_i ≥ 0, every
+    target t_i and every λ, P(θ') ≥ P(θ) + ⟨∇P(θ), θ' − θ⟩ + (λ/2)‖θ' − θ‖². *)
+Theorem objective_strong_convexity th th' : (forall i, 0 <= w i) ->
+  P th + pdot (grad th) (psub th' th) + lam / 2 * pdot (psub th' th) (psub th' th)
+  <= P th'.
+Proof.
+move=> w0; set d := psub th' th.
+have hi i : ce (zi th i) (t i) + dot (delta th i) (logits (pW d) (pb d) (x i))
+            <= ce (zi th' i) (t i).
+  have := ce_gradient_inequality (zi th' i) (zi th i) (t i).
+  suff -> : dot (delta th i) (logits (pW d) (pb d) (x i))
+            = dot (vsub (softmax (zi th i)) (t i)) (vsub (zi th' i) (zi th i)) by [].
+  rewrite /dot /fdot; apply: eq_bigr => c _; congr (_ * _).
+  rewrite /vsub /zi /d /logits /psub /=.
+  have -> : \sum_(f < F) (pW th' c f - pW th c f) * x i f
+            = \sum_(f < F) pW th' c f * x i f - \sum_(f < F) pW th c f * x i f.
+    by rewrite -sumrB; apply: eq_bigr => f _; rewrite mulrBl.
+  set A := \sum_(f < F) _; set B := \sum_(f < F) _; ring.
+have hsum : n%:R^-1 * (\sum_(i < n) w i * ce (zi th i) (t i))
+            + n%:R^-1 * (\sum_(i < n) w i * dot (delta th i) (logits (pW d) (pb d) (x i)))
+            <= n%:R^-1 * (\sum_(i < n) w i * ce (zi th' i) (t i)).
+  rewrite -mulrDr -big_split /=; apply: ler_wpmul2l; first by rewrite invr_ge0 ler0n.
+  by apply: ler_sum => i _; rewrite -mulrDr; apply: ler_wpmul2l.
+rewrite grad_dot /P (pdot_expand th th') -/d.
+move: hsum; set X := n%:R^-1 * _; set Y := n%:R^-1 * _; set Z := n%:R^-1 * _.
+move=> hsum.
+set Q := pdot th th; set G := pdot th d; set D := pdot d d.
+have -> : X + lam / 2 * Q + (Y + lam * G) + lam / 2 * D
+          = (X + Y) + lam / 2 * (Q + 2 * G + D) by field.
+by rewrite ler_add2r.
+Qed.
+
 End Objective.
