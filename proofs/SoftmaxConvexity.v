@@ -375,4 +375,68 @@ have -> : X + lam / 2 * Q + (Y + lam * G) + lam / 2 * D
 by rewrite ler_add2r.
 Qed.
 
+
+Lemma pdot_quad_ge0 g d : 0 < lam ->
+  0 <= pdot g d + lam / 2 * pdot d d + pdot g g / (2 * lam).
+Proof.
+move=> lam0; have lam_neq0 : lam != 0 by rewrite gt_eqF.
+have h1 := fdot_quad_ge0 (fun p : 'I_C * 'I_F => pW g p.1 p.2) (fun p => pW d p.1 p.2) lam0.
+have h2 := fdot_quad_ge0 (pb g) (pb d) lam0.
+move: h1 h2; rewrite /pdot /mdot.
+set A := fdot _ _; set B := fdot _ _; set D := fdot _ _.
+set E := fdot _ _; set G := fdot _ _; set H := fdot _ _ => h1 h2.
+have -> : A + E + lam / 2 * (B + G) + (D + H) / (2 * lam)
+          = (A + lam / 2 * B + D / (2 * lam)) + (E + lam / 2 * G + H / (2 * lam)) by field.
+exact: addr_ge0.
+Qed.
+
+Lemma pdot_young g d : 0 < lam ->
+  pdot g d <= lam / 2 * pdot d d + pdot g g / (2 * lam).
+Proof.
+move=> lam0; have lam_neq0 : lam != 0 by rewrite gt_eqF.
+have h1 := fdot_young (fun p : 'I_C * 'I_F => pW g p.1 p.2) (fun p => pW d p.1 p.2) lam0.
+have h2 := fdot_young (pb g) (pb d) lam0.
+move: h1 h2; rewrite /pdot /mdot.
+set A := fdot _ _; set B := fdot _ _; set D := fdot _ _.
+set E := fdot _ _; set G := fdot _ _; set H := fdot _ _ => h1 h2.
+have -> : lam / 2 * (B + G) + (D + H) / (2 * lam)
+          = (lam / 2 * B + D / (2 * lam)) + (lam / 2 * G + H / (2 * lam)) by field.
+exact: ler_add.
+Qed.
+
+(** ⟨g, u⟩ and ‖u‖² for u = k·d. *)
+Lemma pdot_scaled g u d k :
+  (forall c f, pW u c f = k * pW d c f) -> (forall c, pb u c = k * pb d c) ->
+  pdot g u = k * pdot g d.
+Proof.
+move=> hW hb; rewrite /pdot /mdot /fdot mulrDr !mulr_sumr; congr (_ + _).
+  by apply: eq_bigr => p _; rewrite hW mulrCA.
+by apply: eq_bigr => c _; rewrite hb mulrCA.
+Qed.
+
+Lemma pdot_scaled2 u d k :
+  (forall c f, pW u c f = k * pW d c f) -> (forall c, pb u c = k * pb d c) ->
+  pdot u u = k ^+ 2 * pdot d d.
+Proof.
+move=> hW hb; rewrite /pdot /mdot /fdot mulrDr !mulr_sumr; congr (_ + _).
+  by apply: eq_bigr => p _; rewrite !hW mulrACA expr2.
+by apply: eq_bigr => c _; rewrite !hb mulrACA expr2.
+Qed.
+
+(** Theorem [certificate_gap] (Step 5, Theorem 4): for λ > 0 and every θ',
+    P(θ) − P(θ') ≤ ‖∇P(θ)‖²/(2λ); with θ' a minimiser this bounds P(θ) − P*. *)
+Theorem certificate_gap th th' : (forall i, 0 <= w i) -> 0 < lam ->
+  P th - P th' <= pnorm (grad th) ^+ 2 / (2 * lam).
+Proof.
+move=> w0 lam0; have h := objective_strong_convexity th th' w0.
+have q := pdot_quad_ge0 (grad th) (psub th' th) lam0.
+rewrite /pnorm sqr_sqrtr ?pdot_ge0 //.
+move: h q; set A := pdot (grad th) _; set B := pdot (psub _ _) _.
+set G := pdot (grad th) (grad th) => h q.
+rewrite ler_subl_addr.
+have h' : P th <= P th' - (A + lam / 2 * B) by rewrite ler_subr_addr addrA.
+apply: (le_trans h'); rewrite [G / _ + _]addrC ler_add2l -subr_ge0 opprK.
+by rewrite addrC.
+Qed.
+
 End Objective.
