@@ -439,4 +439,93 @@ apply: (le_trans h'); rewrite [G / _ + _]addrC ler_add2l -subr_ge0 opprK.
 by rewrite addrC.
 Qed.
 
+
+(** If B(1 − s) ≤ A for every s ∈ (0, 1] and A ≥ 0, then B ≤ A (no limits needed). *)
+Lemma le_of_scaled (A B : R) : 0 <= A ->
+  (forall s, 0 < s -> s <= 1 -> B * (1 - s) <= A) -> B <= A.
+Proof.
+move=> A0 h; case: (leP B A) => // AB; exfalso.
+have B0 : 0 < B by apply: le_lt_trans AB.
+have B_neq0 : B != 0 by rewrite gt_eqF.
+set s := (B - A) / (2 * B).
+have s0 : 0 < s by rewrite divr_gt0 // ?subr_gt0 // mulr_gt0.
+have s1 : s <= 1.
+  rewrite ler_pdivr_mulr ?mulr_gt0 // mul1r ler_subl_addr.
+  by apply: ler_paddr => //; rewrite mulr_natl mulr2n ler_addl ltW.
+have := h s s0 s1.
+have -> : B * (1 - s) = (A + B) / 2 by rewrite /s; field.
+rewrite ler_pdivr_mulr // mulr_natr mulr2n ler_add2l => BA.
+by move: AB; rewrite ltNge BA.
+Qed.
+
+(** Quadratic growth at a minimiser θ⋆: P(θ) ≥ P(θ⋆) + (λ/2)‖θ − θ⋆‖², from the
+    strong-convexity inequality at the points θ⋆ + s(θ − θ⋆), 0 < s ≤ 1. *)
+Lemma quadratic_growth th ths : (forall i, 0 <= w i) -> (forall th', P ths <= P th') ->
+  P ths + lam / 2 * pdot (psub th ths) (psub th ths) <= P th.
+Proof.
+move=> w0 hmin; set d := psub th ths; set D := pdot d d.
+have hA : 0 <= P th - P ths by rewrite subr_ge0.
+rewrite addrC -ler_subr_addr; apply: le_of_scaled => // s s0 s1.
+pose ths_s := Param (fun c f => pW ths c f + s * pW d c f) (fun c => pb ths c + s * pb d c).
+have h1 := objective_strong_convexity ths_s ths w0.
+have h2 := objective_strong_convexity ths_s th w0.
+have e1W c f : pW (psub ths ths_s) c f = - s * pW d c f by rewrite /= mulNr; ring.
+have e1b c : pb (psub ths ths_s) c = - s * pb d c by rewrite /= mulNr; ring.
+have e2W c f : pW (psub th ths_s) c f = (1 - s) * pW d c f by rewrite /= /d /=; ring.
+have e2b c : pb (psub th ths_s) c = (1 - s) * pb d c by rewrite /= /d /=; ring.
+move: h1 h2.
+rewrite (pdot_scaled _ e1W e1b) (pdot_scaled2 e1W e1b).
+rewrite (pdot_scaled _ e2W e2b) (pdot_scaled2 e2W e2b) -/D.
+have hm := hmin ths_s.
+set Ps := P ths_s; set G := pdot (grad ths_s) d => h1 h2.
+have s1' : 0 <= 1 - s by rewrite subr_ge0.
+have hc := ler_add (ler_wpmul2l s1' h1) (ler_wpmul2l (ltW s0) h2).
+rewrite -(ler_pmul2l s0).
+have -> : s * (lam / 2 * D * (1 - s))
+          = (1 - s) * (Ps + - s * G + lam / 2 * ((- s) ^+ 2 * D))
+            + s * (Ps + (1 - s) * G + lam / 2 * ((1 - s) ^+ 2 * D)) - Ps.
+  ring.
+rewrite ler_subl_addr.
+apply: (le_trans hc).
+have -> : s * (P th - P ths) + Ps = (1 - s) * P ths + s * P th + (Ps - P ths) by ring.
+by rewrite ler_addl subr_ge0.
+Qed.
+
+(** Theorem [certificate_distance] (Step 5, Theorem 4): for λ > 0 and a minimiser θ⋆,
+    ‖θ − θ⋆‖ ≤ ‖∇P(θ)‖/λ. *)
+Theorem certificate_distance th ths :
+  (forall i, 0 <= w i) -> 0 < lam -> (forall th', P ths <= P th') ->
+  pnorm (psub th ths) <= pnorm (grad th) / lam.
+Proof.
+move=> w0 lam0 hmin; have lam_neq0 : lam != 0 by rewrite gt_eqF.
+set d := psub th ths; set g := grad th.
+have hq := quadratic_growth th w0 hmin.
+have h := objective_strong_convexity th ths w0.
+have eW c f : pW (psub ths th) c f = -1 * pW d c f by rewrite /= mulN1r opprB.
+have eb c : pb (psub ths th) c = -1 * pb d c by rewrite /= mulN1r opprB.
+move: h; rewrite (pdot_scaled _ eW eb) (pdot_scaled2 eW eb) -/g.
+have hy := pdot_young g d lam0.
+move: hq hy; set D := pdot d d; set G := pdot g d; set N := pdot g g => hq hy h.
+have hlin : lam * D <= G.
+  have := ler_add hq h.
+  have -> : P ths + lam / 2 * D + (P th + -1 * G + lam / 2 * ((-1) ^+ 2 * D))
+            = (P th + P ths) + (lam * D - G).
+    by field.
+  by rewrite addrC -ler_subr_addr subrr subr_le0.
+have hD : D <= N / lam ^+ 2.
+  have h2 : lam / 2 * D <= N / (2 * lam).
+    have := le_trans hlin hy.
+    have -> : lam * D = lam / 2 * D + lam / 2 * D by field.
+    by rewrite ler_add2l.
+  have lam2 : 0 < lam / 2 by rewrite divr_gt0.
+  rewrite -(ler_pmul2l lam2).
+  have -> : lam / 2 * (N / lam ^+ 2) = N / (2 * lam) by field.
+  exact: h2.
+rewrite /pnorm -/d -/g -/D -/N.
+have -> : Num.sqrt N / lam = Num.sqrt (N / lam ^+ 2).
+  rewrite -exprVn sqrtrM ?pdot_ge0 // sqrtr_sqr ger0_norm //.
+  by rewrite invr_ge0 ltW.
+exact: ler_wsqrtr.
+Qed.
+
 End Objective.
