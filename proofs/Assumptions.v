@@ -1,0 +1,12 @@
+(** The axioms each main theorem rests on; .ci/proofs.sh fails on any outside its
+    allow-list. One [Print Assumptions] per line, in the order of README.md. *)
+From TinySoftmax Require Import SoftmaxConvexity.
+
+Print Assumptions lse_gradient_inequality.
+Print Assumptions lse_convex.
+Print Assumptions ce_gradient_inequality.
+Print Assumptions ce_convex.
+Print Assumptions ce_affine_convex.
+Print Assumptions objective_strong_convexity.
+Print Assumptions certificate_gap.
+Print Assumptions certificate_distance.
