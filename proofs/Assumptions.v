@@ -10,3 +10,6 @@ Print Assumptions ce_affine_convex.
 Print Assumptions objective_strong_convexity.
 Print Assumptions certificate_gap.
 Print Assumptions certificate_distance.
+Print Assumptions hessian_form_is_variance.
+Print Assumptions hessian_form_ge0.
+Print Assumptions hessian_form_le_half.

@@ -213,6 +213,97 @@ have -> : a * (lse y - dot t y) + (1 - a) * (lse z - dot t z)
 by rewrite ler_add2r lse_convex.
 Qed.
 
+
+(** H(z) = diag(q) − q qᵀ with q = softmax(z): Lemma 1 of src/convex.md computes it as
+    the Hessian of lse (and of CE) in the logits; here it is taken as that matrix. *)
+Definition hessian z (j k : 'I_C) : R :=
+  softmax z j * (j == k)%:R - softmax z j * softmax z k.
+Definition hessian_form z (v : vec) : R := \sum_(j < C) \sum_(k < C) v j * hessian z j k * v k.
+
+Lemma sum_kronecker (G : 'I_C -> R) j : \sum_(k < C) G k * (j == k)%:R = G j.
+Proof.
+rewrite (bigD1 j) //= eqxx mulr1 big1 ?addr0 // => k; rewrite eq_sym => /negPf ->.
+by rewrite mulr0.
+Qed.
+
+Lemma hessian_form_expand z v :
+  hessian_form z v = dot (softmax z) (fun j => v j ^+ 2) - dot (softmax z) v ^+ 2.
+Proof.
+set q := softmax z; rewrite /hessian_form /hessian -/q /dot /fdot.
+rewrite (eq_bigr (fun j => q j * v j ^+ 2 - q j * v j * \sum_(k < C) q k * v k)).
+  by rewrite sumrB -mulr_suml expr2.
+move=> j _.
+rewrite (eq_bigr (fun k => v j * q j * v k * (j == k)%:R - q j * v j * (q k * v k))).
+  rewrite sumrB sum_kronecker -mulr_sumr; set S := \sum_(k < C) _; ring.
+by move=> k _; ring.
+Qed.
+
+(** Theorem [hessian_form_is_variance] (Step 1, Lemma 2): vᵀH(z)v = Var_q(v). *)
+Theorem hessian_form_is_variance z v :
+  hessian_form z v
+  = \sum_(j < C) softmax z j * (v j - dot (softmax z) v) ^+ 2.
+Proof.
+have [C0|Cpos] := posnP C.
+  by rewrite hessian_form_expand /dot /fdot !sum_ord_empty // expr0n /= subrr.
+rewrite hessian_form_expand; set q := softmax z; set m := dot q v.
+have e : \sum_(j < C) q j * (v j - m) ^+ 2
+         = dot q (fun j => v j ^+ 2) - 2 * m * m + m ^+ 2 * \sum_(j < C) q j.
+  rewrite (eq_bigr (fun j => q j * v j ^+ 2 - 2 * m * (q j * v j) + m ^+ 2 * q j)); last first.
+    by move=> j _; ring.
+  rewrite big_split sumrB /= -!mulr_sumr.
+  have -> : \sum_(j < C) q j * v j = m by [].
+  by rewrite /dot /fdot.
+by rewrite e softmax_sum1 // /m; ring.
+Qed.
+
+(** Theorem [hessian_form_ge0] (Step 1, Lemma 2): H(z) is positive semidefinite. *)
+Theorem hessian_form_ge0 z v : 0 <= hessian_form z v.
+Proof.
+rewrite hessian_form_is_variance; apply: sumr_ge0 => j _.
+by rewrite mulr_ge0 ?softmax_ge0 ?sqr_ge0.
+Qed.
+
+(** Theorem [hessian_form_le_half] (Step 4, Lemma 6): vᵀH(z)v ≤ ½‖v‖². *)
+Theorem hessian_form_le_half z v : hessian_form z v <= dot v v / 2.
+Proof.
+have [C0|Cpos] := posnP C.
+  by rewrite /hessian_form /dot /fdot !sum_ord_empty // mul0r.
+rewrite hessian_form_expand; set q := softmax z.
+set S2 := dot q (fun j => v j ^+ 2); set m := dot q v.
+have q1 : \sum_(j < C) q j = 1 by rewrite softmax_sum1.
+(* T = Σ_j Σ_k q_j q_k (v_j + v_k)², computed and bounded below by its diagonal. *)
+have T1 : \sum_(j < C) \sum_(k < C) q j * q k * (v j + v k) ^+ 2 = 2 * S2 + 2 * m ^+ 2.
+  rewrite (eq_bigr (fun j => q j * v j ^+ 2 + 2 * m * (q j * v j) + S2 * q j)).
+    rewrite !big_split /= -!mulr_sumr q1.
+    have -> : \sum_(j < C) q j * v j = m by [].
+    have -> : \sum_(j < C) q j * v j ^+ 2 = S2 by [].
+    ring.
+  move=> j _.
+  rewrite (eq_bigr (fun k => q j * v j ^+ 2 * q k + 2 * (q j * v j) * (q k * v k)
+                             + q j * (q k * v k ^+ 2))); last by move=> k _; ring.
+  rewrite !big_split /= -!mulr_sumr q1.
+  have -> : \sum_(k < C) q k * v k = m by [].
+  have -> : \sum_(k < C) q k * v k ^+ 2 = S2 by [].
+  ring.
+have T2 : \sum_(j < C) q j * q j * (v j + v j) ^+ 2
+          <= \sum_(j < C) \sum_(k < C) q j * q k * (v j + v k) ^+ 2.
+  apply: ler_sum => j _; rewrite (bigD1 j) //= ler_addl.
+  apply: sumr_ge0 => k _; rewrite mulr_ge0 ?sqr_ge0 //.
+  by rewrite mulr_ge0 // softmax_ge0.
+rewrite T1 in T2.
+apply: (@le_trans _ _ (2 * S2 - (\sum_(j < C) q j * q j * (v j + v j) ^+ 2) / 2)).
+  rewrite -subr_ge0.
+  have -> : 2 * S2 - (\sum_(j < C) q j * q j * (v j + v j) ^+ 2) / 2 - (S2 - m ^+ 2)
+            = (2 * S2 + 2 * m ^+ 2 - \sum_(j < C) q j * q j * (v j + v j) ^+ 2) / 2.
+    by field.
+  by rewrite divr_ge0 // subr_ge0.
+rewrite /S2 /dot /fdot mulr_suml mulr_sumr mulr_suml -sumrB.
+apply: ler_sum => j _; rewrite -subr_ge0.
+have -> : v j * v j / 2 - (2 * (q j * v j ^+ 2) - q j * q j * (v j + v j) ^+ 2 / 2)
+          = 2 * (v j * (q j - 2^-1)) ^+ 2 by field.
+by rewrite mulr_ge0 ?sqr_ge0.
+Qed.
+
 End LogSumExp.
 
 (** * The affine map (W, b) ↦ W x + b (C classes, F features) *)
