@@ -1,6 +1,9 @@
 (** Convexity of the softmax cross-entropy and the optimality certificate of
-    tinysoftmax, over the reals. See README.md in this directory for the map
-    from each theorem to the step of src/convex.md that it certifies. *)
+    tinysoftmax, over the reals: for any realType R, any number of classes C,
+    features F and samples n, any weights w_i ≥ 0 and any targets t_i.
+    README.md in this directory maps each theorem to the step of src/convex.md
+    that it certifies and to the tests that check the same inequality on the
+    crate's floating-point code. *)
 
 From mathcomp Require Import all_ssreflect ssralg ssrnum interval.
 From mathcomp.classical Require Import boolp classical_sets.
@@ -164,7 +167,8 @@ move: key; rewrite -ler_ln ?posrE // lnM ?posrE ?expR_gt0 // expK.
 by rewrite /lse -/S.
 Qed.
 
-(** Convexity follows from the gradient inequality at the combined point. *)
+(** Theorem [lse_convex] (Step 1, Theorem 1): lse is convex, from the gradient
+    inequality at the combined point. *)
 Theorem lse_convex a y z : 0 <= a <= 1 ->
   lse (comb a y z) <= a * lse y + (1 - a) * lse z.
 Proof.
@@ -549,37 +553,52 @@ rewrite ler_pdivr_mulr // mulr_natr mulr2n ler_add2l => BA.
 by move: AB; rewrite ltNge BA.
 Qed.
 
-(** Quadratic growth at a minimiser θ⋆: P(θ) ≥ P(θ⋆) + (λ/2)‖θ − θ⋆‖², from the
-    strong-convexity inequality at the points θ⋆ + s(θ − θ⋆), 0 < s ≤ 1. *)
+(** The convex combination a·θ₁ + (1 − a)·θ₂ of parameters. *)
+Definition pcomb a th1 th2 : param :=
+  Param (fun c f => a * pW th1 c f + (1 - a) * pW th2 c f)
+        (fun c => a * pb th1 c + (1 - a) * pb th2 c).
+
+(** Theorem [objective_jensen] (Step 3, (J) with μ = λ): P is λ-strongly convex,
+    P(aθ₁ + (1 − a)θ₂) + (λ/2)a(1 − a)‖θ₁ − θ₂‖² ≤ aP(θ₁) + (1 − a)P(θ₂). *)
+Theorem objective_jensen a th1 th2 : (forall i, 0 <= w i) -> 0 <= a <= 1 ->
+  P (pcomb a th1 th2) + lam / 2 * (a * (1 - a)) * pdot (psub th1 th2) (psub th1 th2)
+  <= a * P th1 + (1 - a) * P th2.
+Proof.
+move=> w0 /andP[a0 a1]; set c := pcomb a th1 th2.
+set d := psub th1 th2; set D := pdot d d.
+have h1 := objective_strong_convexity c th1 w0.
+have h2 := objective_strong_convexity c th2 w0.
+have e1W k f : pW (psub th1 c) k f = (1 - a) * pW d k f by rewrite /c /d /pcomb /=; ring.
+have e1b k : pb (psub th1 c) k = (1 - a) * pb d k by rewrite /c /d /pcomb /=; ring.
+have e2W k f : pW (psub th2 c) k f = - a * pW d k f by rewrite /c /d /pcomb /=; ring.
+have e2b k : pb (psub th2 c) k = - a * pb d k by rewrite /c /d /pcomb /=; ring.
+move: h1 h2.
+rewrite (pdot_scaled _ e1W e1b) (pdot_scaled2 e1W e1b).
+rewrite (pdot_scaled _ e2W e2b) (pdot_scaled2 e2W e2b) -/D.
+set Pc := P c; set G := pdot (grad c) d => h1 h2.
+have a1' : 0 <= 1 - a by rewrite subr_ge0.
+have hc := ler_add (ler_wpmul2l a0 h1) (ler_wpmul2l a1' h2).
+apply: (le_trans _ hc); rewrite le_eqVlt; apply/orP; left; apply/eqP; ring.
+Qed.
+
+(** Quadratic growth at a minimiser θ⋆: P(θ) ≥ P(θ⋆) + (λ/2)‖θ − θ⋆‖², from
+    [objective_jensen] at the points sθ + (1 − s)θ⋆, 0 < s ≤ 1 (no derivative of P). *)
 Lemma quadratic_growth th ths : (forall i, 0 <= w i) -> (forall th', P ths <= P th') ->
   P ths + lam / 2 * pdot (psub th ths) (psub th ths) <= P th.
 Proof.
 move=> w0 hmin; set d := psub th ths; set D := pdot d d.
 have hA : 0 <= P th - P ths by rewrite subr_ge0.
 rewrite addrC -ler_subr_addr; apply: le_of_scaled => // s s0 s1.
-pose ths_s := Param (fun c f => pW ths c f + s * pW d c f) (fun c => pb ths c + s * pb d c).
-have h1 := objective_strong_convexity ths_s ths w0.
-have h2 := objective_strong_convexity ths_s th w0.
-have e1W c f : pW (psub ths ths_s) c f = - s * pW d c f by rewrite /= mulNr; ring.
-have e1b c : pb (psub ths ths_s) c = - s * pb d c by rewrite /= mulNr; ring.
-have e2W c f : pW (psub th ths_s) c f = (1 - s) * pW d c f by rewrite /= /d /=; ring.
-have e2b c : pb (psub th ths_s) c = (1 - s) * pb d c by rewrite /= /d /=; ring.
-move: h1 h2.
-rewrite (pdot_scaled _ e1W e1b) (pdot_scaled2 e1W e1b).
-rewrite (pdot_scaled _ e2W e2b) (pdot_scaled2 e2W e2b) -/D.
-have hm := hmin ths_s.
-set Ps := P ths_s; set G := pdot (grad ths_s) d => h1 h2.
-have s1' : 0 <= 1 - s by rewrite subr_ge0.
-have hc := ler_add (ler_wpmul2l s1' h1) (ler_wpmul2l (ltW s0) h2).
+have s01 : 0 <= s <= 1 by rewrite (ltW s0) s1.
+have hj := objective_jensen th ths w0 s01.
+have hm := hmin (pcomb s th ths).
+move: hj hm; rewrite -/d -/D; set Ps := P (pcomb s th ths) => hj hm.
+have h := le_trans (ler_add hm (lexx (lam / 2 * (s * (1 - s)) * D))) hj.
 rewrite -(ler_pmul2l s0).
 have -> : s * (lam / 2 * D * (1 - s))
-          = (1 - s) * (Ps + - s * G + lam / 2 * ((- s) ^+ 2 * D))
-            + s * (Ps + (1 - s) * G + lam / 2 * ((1 - s) ^+ 2 * D)) - Ps.
-  ring.
-rewrite ler_subl_addr.
-apply: (le_trans hc).
-have -> : s * (P th - P ths) + Ps = (1 - s) * P ths + s * P th + (Ps - P ths) by ring.
-by rewrite ler_addl subr_ge0.
+          = (P ths + lam / 2 * (s * (1 - s)) * D) - P ths by ring.
+have -> : s * (P th - P ths) = (s * P th + (1 - s) * P ths) - P ths by ring.
+by rewrite ler_add2r.
 Qed.
 
 (** Theorem [certificate_distance] (Step 5, Theorem 4): for λ > 0 and a minimiser θ⋆,
