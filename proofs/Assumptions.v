@@ -9,6 +9,7 @@ Print Assumptions ce_convex.
 Print Assumptions ce_affine_convex.
 Print Assumptions objective_strong_convexity.
 Print Assumptions objective_jensen.
+Print Assumptions objective_gradient_monotone.
 Print Assumptions certificate_gap.
 Print Assumptions certificate_distance.
 Print Assumptions hessian_form_is_variance.

@@ -553,6 +553,27 @@ rewrite ler_pdivr_mulr // mulr_natr mulr2n ler_add2l => BA.
 by move: AB; rewrite ltNge BA.
 Qed.
 
+(** Theorem [objective_gradient_monotone] (Step 3, (M) with μ = λ):
+    ⟨∇P(θ') − ∇P(θ), θ' − θ⟩ ≥ λ‖θ' − θ‖². *)
+Theorem objective_gradient_monotone th th' : (forall i, 0 <= w i) ->
+  lam * pdot (psub th' th) (psub th' th)
+  <= pdot (grad th') (psub th' th) - pdot (grad th) (psub th' th).
+Proof.
+move=> w0; set d := psub th' th; set D := pdot d d.
+have h1 := objective_strong_convexity th th' w0.
+have h2 := objective_strong_convexity th' th w0.
+have eW k f : pW (psub th th') k f = -1 * pW d k f by rewrite /d /= mulN1r opprB.
+have eb k : pb (psub th th') k = -1 * pb d k by rewrite /d /= mulN1r opprB.
+move: h2; rewrite (pdot_scaled _ eW eb) (pdot_scaled2 eW eb) => h2.
+move: h1 h2; rewrite -/d -/D; set G := pdot (grad th) d; set G' := pdot (grad th') d.
+move=> h1 h2; have h := ler_add h1 h2.
+rewrite -subr_ge0; rewrite -subr_ge0 in h.
+suff -> : G' - G - lam * D
+          = P th' + P th - (P th + G + lam / 2 * D + (P th' + -1 * G' + lam / 2 * ((-1) ^+ 2 * D)))
+  by [].
+by field.
+Qed.
+
 (** The convex combination a·θ₁ + (1 − a)·θ₂ of parameters. *)
 Definition pcomb a th1 th2 : param :=
   Param (fun c f => a * pW th1 c f + (1 - a) * pW th2 c f)
