@@ -15,3 +15,7 @@ Print Assumptions certificate_distance.
 Print Assumptions hessian_form_is_variance.
 Print Assumptions hessian_form_ge0.
 Print Assumptions hessian_form_le_half.
+Print Assumptions ce_gradient_sums_to_zero.
+Print Assumptions ce_shift_invariant.
+Print Assumptions hessian_rows_sum_to_zero.
+Print Assumptions hessian_diagonally_dominant.

@@ -308,6 +308,61 @@ have -> : v j * v j / 2 - (2 * (q j * v j ^+ 2) - q j * q j * (v j + v j) ^+ 2 /
 by rewrite mulr_ge0 ?sqr_ge0.
 Qed.
 
+
+(** A target distribution sums to 1 (one-hot and smoothed targets do). *)
+Lemma target_classes_pos t : \sum_(j < C) t j = 1 -> (0 < C)%N.
+Proof.
+move=> t1; case: (posnP C) => // C0; move: t1.
+by rewrite sum_ord_empty // => /eqP; rewrite eq_sym oner_eq0.
+Qed.
+
+(** Theorem [ce_gradient_sums_to_zero] (Step 1): 1·(softmax(z) − t) = 0. *)
+Theorem ce_gradient_sums_to_zero z t : \sum_(j < C) t j = 1 ->
+  \sum_(j < C) vsub (softmax z) t j = 0.
+Proof.
+move=> t1; have Cpos := target_classes_pos t1.
+by rewrite /vsub sumrB softmax_sum1 // t1 subrr.
+Qed.
+
+(** Theorem [ce_shift_invariant] (Step 1): CE(z + s·1, t) = CE(z, t). *)
+Theorem ce_shift_invariant z t s : \sum_(j < C) t j = 1 ->
+  ce (fun j => z j + s) t = ce z t.
+Proof.
+move=> t1; have Cpos := target_classes_pos t1.
+have e : sumexp (fun j => z j + s) = sumexp z * expR s.
+  by rewrite /sumexp mulr_suml; apply: eq_bigr => j _; rewrite expRD.
+have S0 := sumexp_gt0 z Cpos.
+rewrite /ce /lse e lnM ?posrE ?expR_gt0 // expK /dot /fdot.
+have -> : \sum_(j < C) t j * (z j + s) = \sum_(j < C) t j * z j + s.
+  rewrite -[s in RHS]mul1r -t1 mulr_suml -big_split /=.
+  by apply: eq_bigr => j _; rewrite mulrDr.
+set L := ln (sumexp z); set T := \sum_(j < C) _; ring.
+Qed.
+
+(** Theorem [hessian_rows_sum_to_zero] (Step 1, Lemma 3): H(z)·1 = 0, and the
+    diagonal is the sum of the magnitudes of the rest of its row. *)
+Theorem hessian_rows_sum_to_zero z j : \sum_(k < C) hessian z j k = 0.
+Proof.
+have Cpos : (0 < C)%N := leq_ltn_trans (leq0n _) (ltn_ord j).
+rewrite /hessian sumrB.
+have -> : \sum_(k < C) softmax z j * (j == k)%:R = softmax z j.
+  by rewrite -[RHS]mulr1 -[in RHS](sum_kronecker (fun _ => 1) j) mulr_sumr;
+     apply: eq_bigr => k _; rewrite mul1r.
+by rewrite -mulr_sumr softmax_sum1 // mulr1 subrr.
+Qed.
+
+Theorem hessian_diagonally_dominant z j :
+  hessian z j j = \sum_(k < C | k != j) `|hessian z j k|.
+Proof.
+have h := hessian_rows_sum_to_zero z j.
+rewrite (bigD1 j) //= in h.
+have -> : \sum_(k < C | k != j) `|hessian z j k| = - \sum_(k < C | k != j) hessian z j k.
+  rewrite -sumrN; apply: eq_bigr => k kj.
+  rewrite /hessian eq_sym (negPf kj) mulr0 sub0r ler0_norm //.
+  by rewrite oppr_le0 mulr_ge0 ?softmax_ge0.
+by apply/eqP; rewrite -addr_eq0 h.
+Qed.
+
 End LogSumExp.
 
 (** * The affine map (W, b) ↦ W x + b (C classes, F features) *)
