@@ -28,6 +28,8 @@
 #[path = "../examples/common/dataset.rs"]
 mod dataset;
 
+use std::fmt::Write as _;
+
 use tinysoftmax::average::{Averaged, Plan, Weighting, train_until_certified};
 use tinysoftmax::convex::{Certificate, certify, objective, smoothness};
 use tinysoftmax::loss::CrossEntropy;
@@ -285,11 +287,13 @@ fn full_batch_f32<const F: usize, const C: usize>(
         let max = (4 * report.iterations).min(2000);
         let (floor_model, floor) = solve(&case.data, case.lambda, Tolerance::Absolute(1e-30), max);
         assert_sound(case, tight, &floor_model, &floor.certificate);
-        lines += &format!(
+        writeln!(
+            lines,
             "  smallest gap the f32 certificate proves (asked for 1e-30, budget {max} iterations): \
-             P - P* <= {:e} after {} iterations\n",
+             P - P* <= {:e} after {} iterations",
             floor.certificate.gap, floor.iterations
-        );
+        )
+        .unwrap();
     }
     lines
 }
