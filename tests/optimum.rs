@@ -46,7 +46,8 @@ struct Case<const F: usize, const C: usize> {
     lambda: f64,
     p_star: f64,
     /// The epoch budget within which averaged SGD (seed 2026, η₀ = 1/L, linear weights) must
-    /// certify 1e-3 relative with its own f32 certificate: the numbers the README states.
+    /// certify 1e-3 relative with its own f32 certificate: the numbers the convergence guide
+    /// (`docs/convergence.md`) states.
     sgd_epochs: u32,
 }
 
