@@ -5,6 +5,9 @@
 # training on x86-64, Cortex-M4F, Cortex-M3, Cortex-M0 and RV32IMC). Ends with the footprint
 # table (scripts/footprint.sh, a few seconds; FIRMWARE_FOOTPRINT=0 skips it).
 #
+# Keeps what it measured in target/firmware-report/ (the host's fingerprints, every firmware's
+# output, the footprint tables), from which scripts/readme-tables.sh writes the docs.
+#
 # usage: bash .ci/firmware.sh        (from anywhere)
 set -euo pipefail
 
@@ -16,6 +19,10 @@ fail() {
     echo "firmware: $*" >&2
     exit 1
 }
+
+report="$root/target/firmware-report"
+rm -rf "$report"
+mkdir -p "$report"
 
 step "toolchain: embedded targets and llvm-tools"
 rustup target add thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf \
@@ -43,6 +50,7 @@ step "host: the recipes and their fingerprints (tests/firmware_parity.rs)"
 host_log=$(mktemp)
 trap 'rm -f "$host_log"' EXIT
 cargo test --test firmware_parity -- --nocapture --test-threads=1 | tee "$host_log"
+cp "$host_log" "$report/host.txt"
 host_fingerprint() {
     awk -v demo="$1" '$1 == "firmware-parity" && $2 == demo && $3 == "fingerprint" { print $4 }' \
         "$host_log"
@@ -85,6 +93,7 @@ for board in "${boards[@]}"; do
         # shellcheck disable=SC2086 # $qemu and $semihosting are command lines
         timeout 60 $qemu $semihosting -kernel "$elf" >"$log" 2>&1 || status=$?
         cat "$log"
+        cp "$log" "$report/$core-$demo.txt"
         last=$(tail -n 1 "$log")
         passed=$(grep -c '^result pass$' "$log" || true)
         rm -f "$log"
@@ -112,6 +121,7 @@ if command -v defmt-print >/dev/null 2>&1; then
     # build), so CI decodes only where it is already installed.
     decoded=$(defmt-print -e "$elf" <"$frames")
     echo "$decoded"
+    echo "$decoded" >"$report/Cortex-M4F-iris-defmt.txt"
     grep -q '^result pass$' <<<"$decoded" || fail "iris-defmt did not log 'result pass'"
     hex=$(sed -n 's/^fingerprint 0x\([0-9a-f]*\)$/\1/p' <<<"$decoded")
     hex=$(printf '%16s' "$hex" | tr ' ' 0) # defmt drops leading zeros
@@ -128,5 +138,5 @@ printf '%s\n' "${summary[@]}"
 
 if [ "${FIRMWARE_FOOTPRINT:-1}" != 0 ]; then
     step "footprint (scripts/footprint.sh)"
-    scripts/footprint.sh
+    scripts/footprint.sh | tee "$report/footprint.md"
 fi

@@ -291,11 +291,8 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
     /// full-batch functions refuse such a sample rather than compute with ±∞).
     pub(crate) fn finite_logits(&self, x: &[T; F]) -> Result<[T; C]> {
         let z = self.logits(x);
-        if z.iter().all(|v| v.is_finite()) {
-            Ok(z)
-        } else {
-            Err(Error::NonFiniteLogit)
-        }
+        all_finite(&z)?;
+        Ok(z)
     }
 
     /// The class probabilities softmax(W x + b).
@@ -574,6 +571,17 @@ pub(crate) fn dot<T: Float, const N: usize>(a: &[T; N], b: &[T; N]) -> T {
     a.iter()
         .zip(b.iter())
         .fold(T::ZERO, |acc, (&ai, &bi)| acc + ai * bi)
+}
+
+/// `Ok` if every logit is finite, else [`Error::NonFiniteLogit`] (training and the full-batch
+/// functions refuse such a sample rather than compute with ±∞).
+#[inline]
+pub(crate) fn all_finite<T: Float, const C: usize>(z: &[T; C]) -> Result<()> {
+    if z.iter().all(|v| v.is_finite()) {
+        Ok(())
+    } else {
+        Err(Error::NonFiniteLogit)
+    }
 }
 
 #[cfg(test)]
