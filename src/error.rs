@@ -52,6 +52,11 @@ pub enum Error {
     /// A full-batch computation overflowed: the parameters or the data are too large in
     /// magnitude for it.
     Overflow,
+    /// The input scale of a quantised model is not finite and > 0.
+    InputScale,
+    /// A model has no quantised form (a parameter or a folded weight is not finite, or no
+    /// logit step keeps the integer logits within `i32`), or quantised parts could overflow.
+    QuantizedRange,
 }
 
 impl fmt::Display for Error {
@@ -73,6 +78,8 @@ impl fmt::Display for Error {
             Self::Tolerance => "tolerance must be finite and > 0",
             Self::CheckPeriod => "the check period must be at least 1 epoch",
             Self::Overflow => "a full-batch computation overflowed",
+            Self::InputScale => "the input scale must be finite and > 0",
+            Self::QuantizedRange => "the model does not fit the quantised representation",
         })
     }
 }
