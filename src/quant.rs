@@ -51,7 +51,7 @@ mod sealed {
 /// assert_eq!(core::mem::size_of::<Quantized<64, 10, i8>>(), 748);
 /// assert_eq!(core::mem::size_of::<Quantized<64, 10, i16>>(), 1388);
 /// ```
-pub trait Weight: sealed::Sealed + core::fmt::Debug + PartialEq + Eq {}
+pub trait Weight: sealed::Sealed + Into<i32> + core::fmt::Debug + PartialEq + Eq {}
 
 macro_rules! weight {
     ($t:ty, $limit:expr, $log2:expr) => {
@@ -200,7 +200,11 @@ impl<const F: usize, const C: usize, W: Weight> Quantized<F, C, W> {
             bias,
             exponent,
         };
-        if q.fits() { Ok(q) } else { Err(Error::QuantizedRange) }
+        if q.fits() {
+            Ok(q)
+        } else {
+            Err(Error::QuantizedRange)
+        }
     }
 
     /// Whether the parts keep every logit of every input within `i32` and within the ranges
@@ -501,7 +505,11 @@ impl<'a, const F: usize, const C: usize, T: Float> Folded<'a, F, C, T> {
             bias,
             bias_error: mass.map(|a| a * factor),
         };
-        let finite = folded.gains.iter().chain(&folded.bias_error).all(|v| v.is_finite())
+        let finite = folded
+            .gains
+            .iter()
+            .chain(&folded.bias_error)
+            .all(|v| v.is_finite())
             && sigma.iter().all(|&sd| sd > 0.0)
             && (0..F).all(|f| folded.max_weight(f).is_finite());
         if finite {
@@ -638,8 +646,14 @@ mod tests {
     fn the_worst_input_just_fits() -> Result<()> {
         // 127·2¹⁵·2⁹ = 2 130 706 432 ≤ i32::MAX; one more bias step of 2²⁴ would not fit.
         let q = Quantized::<1, 2>::from_parts([[127], [-127]], [9], [16_777_215, 0], 0)?;
-        assert_eq!(q.logits(&[i16::MAX]), [127 * 32_767 * 512 + 16_777_215, -127 * 32_767 * 512]);
-        assert_eq!(q.logits(&[i16::MIN]), [-127 * 32_768 * 512 + 16_777_215, 127 * 32_768 * 512]);
+        assert_eq!(
+            q.logits(&[i16::MAX]),
+            [127 * 32_767 * 512 + 16_777_215, -127 * 32_767 * 512]
+        );
+        assert_eq!(
+            q.logits(&[i16::MIN]),
+            [-127 * 32_768 * 512 + 16_777_215, 127 * 32_768 * 512]
+        );
         let over = Quantized::<1, 2>::from_parts([[127], [-127]], [9], [16_777_216, 0], 0);
         assert_eq!(over, Err(Error::QuantizedRange));
         let i8_min = Quantized::<1, 2>::from_parts([[-128], [0]], [0], [0, 0], 0);
@@ -657,11 +671,17 @@ mod tests {
             let q = Quantized::<1, 2>::new(&m, &identity, 1.0);
             assert_eq!(q, Err(Error::QuantizedRange));
             let m = Classifier::<1, 2>::new([[1.0], [0.0]], [bad, 0.0]);
-            assert_eq!(Quantized::<1, 2>::new(&m, &identity, 1.0), Err(Error::QuantizedRange));
+            assert_eq!(
+                Quantized::<1, 2>::new(&m, &identity, 1.0),
+                Err(Error::QuantizedRange)
+            );
         }
         let m = Classifier::<1, 2>::new([[1.0], [0.0]], [0.0; 2]);
         for bad in [f32::NAN, f32::INFINITY, -1.0, 0.0] {
-            assert_eq!(Quantized::<1, 2>::new(&m, &identity, bad), Err(Error::InputScale));
+            assert_eq!(
+                Quantized::<1, 2>::new(&m, &identity, bad),
+                Err(Error::InputScale)
+            );
         }
     }
 
@@ -669,7 +689,10 @@ mod tests {
     fn the_zero_model_is_all_zeros() -> Result<()> {
         let m = Classifier::<3, 2>::zeros();
         let q = Quantized::<3, 2>::new(&m, &Standardizer::new(), 1.0)?;
-        assert_eq!((q.weights(), q.shifts(), q.bias()), ([[0; 3]; 2], [0; 3], [0; 2]));
+        assert_eq!(
+            (q.weights(), q.shifts(), q.bias()),
+            ([[0; 3]; 2], [0; 3], [0; 2])
+        );
         assert_eq!(q.predict(&[5, -3, 2]).index(), 0);
         Ok(())
     }
