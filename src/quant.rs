@@ -139,7 +139,7 @@ impl<const F: usize, const C: usize, W: Weight> Quantized<F, C, W> {
     ///
     /// [`Error::InputScale`] if `input_scale` is not finite and > 0; [`Error::QuantizedRange`]
     /// if a parameter, a standardiser statistic or a folded weight is not finite, or no logit
-    /// step fits (parameters beyond about 2²⁷⁰).
+    /// step up to 2⁹⁰⁰ fits (parameters or standardiser statistics of extreme magnitude).
     ///
     /// ```
     /// use tinysoftmax::{Classifier, Error, Standardizer, quant::Quantized};

@@ -73,7 +73,10 @@ pub fn run() -> i32 {
         quantized.correct,
         quantized.total
     );
-    println!("quantized fingerprint {:016x}", quantized.model.fingerprint());
+    println!(
+        "quantized fingerprint {:016x}",
+        quantized.model.fingerprint()
+    );
     let passes = outcome.passes() && quantized.passes();
     println!("result {}", if passes { "pass" } else { "FAIL" });
     println!("fingerprint {:016x}", outcome.model.fingerprint());
