@@ -519,7 +519,7 @@ impl<'a, const F: usize, const C: usize, T: Float> Folded<'a, F, C, T> {
         }
     }
 
-    /// V_cf as computed: (W_cf·s)/σ_f rounded (error ≤ 2⁻⁵⁰·|V̂_cf|, step 1).
+    /// V_cf as computed: W_cf·(s/σ_f), two roundings (error ≤ 2⁻⁵⁰·|V̂_cf|, step 1).
     fn weight(&self, c: usize, f: usize) -> f64 {
         let w = self
             .columns
@@ -683,6 +683,48 @@ mod tests {
                 Err(Error::InputScale)
             );
         }
+    }
+
+    /// A model quantised from f64 parameters: its parts rebuild it, and its logits are within
+    /// the bound of the exact ones (for these small integers and dyadic parameters, f64 computes
+    /// the reference z exactly).
+    #[test]
+    fn an_f64_model_rebuilds_from_its_parts_and_keeps_its_bound() -> Result<()> {
+        let model = Classifier::<3, 3, f64>::new(
+            [[0.75, -2.5, 0.0625], [-1.25, 0.5, 3.0], [0.0, 1.0, -0.375]],
+            [0.5, -0.25, 0.0],
+        );
+        let mut standardizer = Standardizer::<3, f64>::new();
+        for x in [[1.0, 2.0, 3.0], [3.0, 6.0, 11.0]] {
+            standardizer.update(&x)?;
+        }
+        // mean [2, 4, 7], scale [1, 2, 4]; readings in units of 0.5.
+        let q = Quantized::<3, 3>::new(&model, &standardizer, 0.5)?;
+        let parts = (q.weights(), q.shifts(), q.bias(), q.exponent());
+        assert_eq!(
+            Quantized::from_parts(parts.0, parts.1, parts.2, parts.3)?,
+            q
+        );
+        let rows = model.weights();
+        for r in [
+            [0, 0, 0],
+            [4, 8, 14],
+            [-7, 300, 12],
+            [i16::MIN, i16::MAX, 5],
+        ] {
+            let x = standardizer.transform(&r.map(|v| 0.5 * f64::from(v)));
+            let s = q.logits(&r);
+            for c in 0..3 {
+                let z = rows[c].iter().zip(&x).map(|(w, v)| w * v).sum::<f64>() + model.bias()[c];
+                let error = (q.logit_step() * f64::from(s[c]) - z).abs();
+                assert!(
+                    error <= q.bound(&r),
+                    "r = {r:?}, c = {c}: {error} > {}",
+                    q.bound(&r)
+                );
+            }
+        }
+        Ok(())
     }
 
     #[test]
