@@ -57,6 +57,11 @@ pub enum Error {
     /// An index permutation does not match its samples (wrong length, or an index out of
     /// range).
     Permutation,
+    /// The input scale of a quantised model is not finite and > 0.
+    InputScale,
+    /// A model has no quantised form (a parameter or a folded weight is not finite, or no
+    /// logit step keeps the integer logits within `i32`), or quantised parts could overflow.
+    QuantizedRange,
 }
 
 impl fmt::Display for Error {
@@ -80,6 +85,8 @@ impl fmt::Display for Error {
             Self::CheckPeriod => "the check period must be at least 1 epoch",
             Self::Overflow => "a full-batch computation overflowed",
             Self::Permutation => "the index permutation does not match the samples",
+            Self::InputScale => "the input scale must be finite and > 0",
+            Self::QuantizedRange => "the model does not fit the quantised representation",
         })
     }
 }

@@ -14,6 +14,7 @@ pub mod model;
 pub mod objective;
 pub mod optim;
 pub mod pipeline;
+pub mod quant;
 mod rng;
 pub mod softmax;
 pub mod solver;
@@ -26,6 +27,7 @@ pub use math::Float;
 pub use model::Classifier;
 pub use objective::Objective;
 pub use pipeline::Pipeline;
+pub use quant::Quantized;
 #[expect(
     deprecated,
     reason = "the former name stays importable for one release"

@@ -475,13 +475,8 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
     /// ```
     #[must_use]
     pub fn fingerprint(&self) -> u64 {
-        const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-        const PRIME: u64 = 0x0000_0100_0000_01b3;
-        self.params_by_row().fold(OFFSET, |hash, v| {
-            v.to_bits_u64()
-                .to_le_bytes()
-                .iter()
-                .fold(hash, |h, &byte| (h ^ u64::from(byte)).wrapping_mul(PRIME))
+        self.params_by_row().fold(FNV_OFFSET, |hash, v| {
+            fnv1a(hash, &v.to_bits_u64().to_le_bytes())
         })
     }
 }
@@ -545,6 +540,17 @@ impl<const F: usize, const C: usize, T: Float + core::fmt::Display> core::fmt::D
         }
         f.write_str("]")
     }
+}
+
+/// The start value of a 64-bit FNV-1a hash.
+pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// Continues a 64-bit FNV-1a hash over `bytes`.
+pub(crate) fn fnv1a(hash: u64, bytes: &[u8]) -> u64 {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    bytes
+        .iter()
+        .fold(hash, |h, &byte| (h ^ u64::from(byte)).wrapping_mul(PRIME))
 }
 
 /// The transpose of an R × K matrix (`zero` fills the output before it is overwritten).

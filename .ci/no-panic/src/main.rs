@@ -9,6 +9,7 @@ use core::hint::black_box;
 use tinysoftmax::average::{Averaged, Plan, Weighting, train_until_certified};
 use tinysoftmax::loss::{CrossEntropy, soft_cross_entropy_with_grad};
 use tinysoftmax::optim::{Momentum, Schedule, Sgd};
+use tinysoftmax::quant::Quantized;
 use tinysoftmax::softmax::{log_softmax_in_place, logsumexp, softmax_in_place};
 use tinysoftmax::solver::Tolerance;
 use tinysoftmax::train::Trainer;
@@ -100,6 +101,25 @@ fn sizes<const F: usize, const C: usize>() -> Option<()> {
         plan,
     ));
     black_box(model.fingerprint());
+    quantized(&model, &scaler)
+}
+
+// Inlined: a function of its own would be a symbol named after this crate, whose name
+// contains "panic".
+#[inline(always)]
+fn quantized<const F: usize, const C: usize>(
+    model: &Classifier<F, C>,
+    scaler: &Standardizer<F>,
+) -> Option<()> {
+    let r: [i16; F] = black_box([7; F]);
+    let q8 = Quantized::<F, C>::new(model, scaler, black_box(0.1)).ok()?;
+    let q16 = Quantized::<F, C, i16>::new(model, scaler, black_box(0.1)).ok()?;
+    black_box((q8.logits(&r), q8.predict(&r), q8.predict_certified(&r)));
+    black_box((q8.bound(&r), q8.logit_step(), q8.fingerprint()));
+    black_box((q16.predict_certified(&r), q16.bound(&r)));
+    let parts = (q8.weights(), q8.shifts(), q8.bias(), q8.exponent());
+    let again = Quantized::<F, C>::from_parts(parts.0, parts.1, parts.2, parts.3).ok()?;
+    black_box(again.predict(&r));
     Some(())
 }
 
