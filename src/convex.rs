@@ -28,7 +28,8 @@ fn batch_size<const F: usize, const C: usize, T: Float>(
     }
 }
 
-/// As [`batch_size`], and λ > 0: the strong convexity that certificates and the solver need.
+/// As [`batch_size`], and λ > 0: the strong convexity that certificates and the solver need;
+/// λ must also be at least the smallest normal number (the floor of [`certify`]).
 pub(crate) fn strongly_convex_batch<const F: usize, const C: usize, T: Float>(
     samples: &[Sample<F, C, T>],
     lambda: T,
@@ -36,6 +37,9 @@ pub(crate) fn strongly_convex_batch<const F: usize, const C: usize, T: Float>(
     let n = batch_size(samples, lambda)?;
     if lambda == T::ZERO {
         return Err(Error::NeedsWeightDecay);
+    }
+    if lambda < T::MIN_POSITIVE {
+        return Err(Error::WeightDecayTooSmall);
     }
     Ok(n)
 }
@@ -354,13 +358,9 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
     })?;
     let objective = total / n + penalty(model, lambda);
     let grad = acc.finish(n, lambda, model);
-    let gradient_norm = compensated_norm(&grad);
-    let (u, two) = (T::UNIT_ROUNDOFF, T::ONE + T::ONE);
-    let gradient_error =
-        per_sample.total() / n + two * u * (gradient_norm + lambda * model.norm_squared().sqrt());
-    // Rounded outward: the few roundings of the norm, the sum and the squaring below.
-    let bound = (gradient_norm + gradient_error) * (T::ONE + T::from_u32(8) * u);
-    let gap = bound * bound / (two * lambda) * (T::ONE + T::from_u32(4) * u);
+    let gradient_norm = parameter_norm(&grad);
+    let gradient_error = allowance.total(per_sample.total(), gradient_norm, lambda, model);
+    let (distance, gap) = allowance.outward(gradient_norm, gradient_error, lambda);
     if gap.is_nan() {
         return Err(Error::Overflow);
     }
@@ -369,41 +369,71 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
         gradient_norm,
         gradient_error,
         gap,
-        distance: bound / lambda * (T::ONE + two * u),
+        distance,
     })
 }
 
-/// The per-sample terms of [`certify`]'s rounding allowance.
+/// a·b for a, b ≥ 0, never below a·b·(1 − u)², also where the product underflows: an
+/// underflowing product loses at most half a unit ω of the smallest subnormal, and one ω is
+/// added (an addition to a subnormal is exact).
+#[inline]
+fn mul_up<T: Float>(a: T, b: T) -> T {
+    a * b + smallest_subnormal::<T>()
+}
+
+/// ω, the smallest positive subnormal number (2^-149 in `f32`, 2^-1074 in `f64`): exactly
+/// 2u times the smallest normal number.
+#[inline]
+fn smallest_subnormal<T: Float>() -> T {
+    T::MIN_POSITIVE * (T::UNIT_ROUNDOFF + T::UNIT_ROUNDOFF)
+}
+
+/// The terms of [`certify`]'s rounding allowance (see its docs for what each one covers).
 struct Allowance<T> {
     u: T,
-    /// 16 + 2n·u: the per-term rounding, and the second-order term of compensated summation
-    /// over n samples.
+    /// ω, the smallest subnormal.
+    omega: T,
+    n: T,
+    /// (16 + 2n·u)·u: the per-term rounding, and the second-order term of compensated
+    /// summation over n samples.
     delta_factor: T,
     gamma_squared: T,
-    /// (F + 1) units of the smallest subnormal: the products a Dot2 loses to underflow.
-    underflow: T,
+    /// 5F·ω: the error-free products of a Dot2 logit that underflow.
+    logit_underflow: T,
     half_root_c: T,
+    root_c: T,
+    /// 8u·ε: label smoothing's cancellation.
     smoothing: T,
+    /// 3/2·√(C(F + 1))·ω: the products δ_c·x_f, the division by n and λθ, where they underflow.
+    parameter_underflow: T,
 }
 
 impl<T: Float> Allowance<T> {
     fn new<const F: usize, const C: usize>(n: T, smoothing: T) -> Self {
         let u = T::UNIT_ROUNDOFF;
+        let omega = smallest_subnormal::<T>();
         let k = from_count::<T>(F + 1) * u;
         let gamma = k / (T::ONE - k);
         let classes = from_count::<T>(C);
+        let d = from_count::<T>(C) * from_count::<T>(F + 1);
+        let three_halves = T::ONE + T::HALF;
         Self {
             u,
-            delta_factor: T::from_u32(16) + (T::ONE + T::ONE) * n * u,
-            gamma_squared: gamma * gamma,
-            underflow: k * T::MIN_POSITIVE,
+            omega,
+            n,
+            delta_factor: (T::from_u32(16) + (T::ONE + T::ONE) * n * u) * u,
+            // (1 + γ): a itself is a plain sum of F + 1 terms, computed within γ_{F+1}.
+            gamma_squared: gamma * gamma * (T::ONE + gamma),
+            logit_underflow: T::from_u32(5) * from_count::<T>(F) * omega,
             half_root_c: T::HALF * classes.sqrt(),
-            smoothing,
+            root_c: classes.sqrt(),
+            smoothing: T::from_u32(8) * u * smoothing,
+            parameter_underflow: mul_up(three_halves * d.sqrt(), omega),
         }
     }
 
-    /// ‖x̃‖·((16 + 2n·u)·u‖δ‖ + w·(½√C·(u·max|z| + γ_{F+1}²·a + η) + 8u·ε)) for one sample,
-    /// η = (F + 1)·u·(smallest normal).
+    /// ‖x̃‖·((16 + 2n·u)·u‖δ‖ + w·(½√C·(u·max|z| + γ_{F+1}²·a + 5F·ω) + 8u·ε) + √C·(4w + ½)·ω)
+    /// for one sample, every product rounded up with [`mul_up`].
     fn sample<const F: usize, const C: usize>(
         &self,
         model: &Classifier<F, C, T>,
@@ -412,20 +442,68 @@ impl<T: Float> Allowance<T> {
         z: &[T; C],
         delta: &[T; C],
     ) -> T {
-        let u = self.u;
-        let x_norm = (dot(x, x) + T::ONE).sqrt();
-        let logit_error =
-            u * max_abs(z.iter()) + self.gamma_squared * logit_magnitude(model, x) + self.underflow;
-        let delta_error = self.delta_factor * u * dot(delta, delta).sqrt()
-            + weight * (self.half_root_c * logit_error + T::from_u32(8) * u * self.smoothing);
-        x_norm * delta_error
+        let one = [T::ONE];
+        let x_norm = scaled_norm(|| x.iter().chain(one.iter()));
+        let delta_norm = scaled_norm(|| delta.iter());
+        let logit_error = mul_up(self.u, max_abs(z.iter()))
+            + mul_up(self.gamma_squared, logit_magnitude(model, x))
+            + self.logit_underflow;
+        let weighted = mul_up(
+            weight,
+            mul_up(self.half_root_c, logit_error) + self.smoothing,
+        );
+        let subnormal = mul_up(
+            self.root_c,
+            mul_up(T::from_u32(4), mul_up(weight, self.omega)) + self.omega,
+        );
+        let delta_error = mul_up(self.delta_factor, delta_norm) + weighted + subnormal;
+        mul_up(x_norm, delta_error)
+    }
+
+    /// The allowance E from the compensated sum of the per-sample terms: their mean, plus
+    /// 2u·(‖∇P‖ + λ‖θ‖) and the underflow of the parameter-shaped steps, widened by (1 + 32u)
+    /// for its own roundings.
+    fn total<const F: usize, const C: usize>(
+        &self,
+        per_sample: T,
+        gradient_norm: T,
+        lambda: T,
+        model: &Classifier<F, C, T>,
+    ) -> T {
+        let two_u = self.u + self.u;
+        let penalty_norm = mul_up(lambda, parameter_norm(model));
+        let sum = (per_sample / self.n + self.omega)
+            + mul_up(two_u, gradient_norm + penalty_norm)
+            + self.parameter_underflow;
+        mul_up(sum, T::ONE + T::from_u32(32) * self.u)
+    }
+
+    /// The bound b on the exact ‖∇P‖ from the computed norm and the allowance, and from it the
+    /// distance b/λ and the gap b²/(2λ), each rounded outward (λ ≥ the smallest normal).
+    fn outward(&self, gradient_norm: T, gradient_error: T, lambda: T) -> (T, T) {
+        let (u, omega) = (self.u, self.omega);
+        // The norm's own rounding: 4u of it, and ω/2 where its final product underflows.
+        let bound = mul_up(
+            gradient_norm + gradient_error + omega,
+            T::ONE + T::from_u32(10) * u,
+        );
+        let distance = mul_up(bound / lambda, T::ONE + T::from_u32(4) * u);
+        // b ≤ 1: b/λ first (b·b would underflow); b > 1: b·b first (b/λ could overflow where the
+        // gap does not). Either way at most three roundings that can underflow (ω/2 each).
+        let product = if bound <= T::ONE {
+            (bound / lambda) * bound * T::HALF
+        } else {
+            bound * bound / (lambda + lambda)
+        };
+        let gap = mul_up(product, T::ONE + T::from_u32(6) * u) + omega + omega;
+        (distance, gap)
     }
 }
 
-/// ‖θ‖ from a compensated sum of squares, scaled by the largest |θ_i| so that no square
-/// underflows or overflows: within 4 units of roundoff.
-fn compensated_norm<const F: usize, const C: usize, T: Float>(theta: &Classifier<F, C, T>) -> T {
-    let values = || theta.weights().iter().flatten().chain(theta.bias().iter());
+/// ‖v‖ of the values `values()` yields, from a compensated sum of squares scaled by the
+/// largest |v_i| so that no square underflows or overflows: within 4 units of roundoff, plus
+/// ω/2 where the final product by the scale underflows.
+fn scaled_norm<'a, T: Float + 'a, I: Iterator<Item = &'a T>>(values: impl Fn() -> I) -> T {
     let scale = max_abs(values());
     if scale == T::ZERO || !scale.is_finite() {
         return scale;
@@ -436,6 +514,11 @@ fn compensated_norm<const F: usize, const C: usize, T: Float>(theta: &Classifier
         sum.add(r * r);
     }
     scale * sum.total().sqrt()
+}
+
+/// ‖θ‖ over all parameters, with [`scaled_norm`].
+fn parameter_norm<const F: usize, const C: usize, T: Float>(theta: &Classifier<F, C, T>) -> T {
+    scaled_norm(|| theta.weights().iter().flatten().chain(theta.bias().iter()))
 }
 
 /// The logits W x + b, each from a compensated dot product (see [`certify`]).

@@ -52,6 +52,10 @@ pub enum Error {
     /// A full-batch computation overflowed: the parameters or the data are too large in
     /// magnitude for it.
     Overflow,
+    /// λ is positive but below the smallest normal number (2^-126 ≈ 1.2e-38 in `f32`,
+    /// 2^-1022 in `f64`), the floor of certificates and of the solver (see
+    /// [`convex::certify`](crate::convex::certify)).
+    WeightDecayTooSmall,
 }
 
 impl fmt::Display for Error {
@@ -73,6 +77,9 @@ impl fmt::Display for Error {
             Self::Tolerance => "tolerance must be finite and > 0",
             Self::CheckPeriod => "the check period must be at least 1 epoch",
             Self::Overflow => "a full-batch computation overflowed",
+            Self::WeightDecayTooSmall => {
+                "weight decay (L2 coefficient) is below the smallest normal float: too small to certify"
+            }
         })
     }
 }
