@@ -452,10 +452,7 @@ impl<T: Float> Allowance<T> {
             weight,
             mul_up(self.half_root_c, logit_error) + self.smoothing,
         );
-        let subnormal = mul_up(
-            self.root_c,
-            mul_up(T::from_u32(4), mul_up(weight, self.omega)) + self.omega,
-        );
+        let subnormal = mul_up(self.root_c * (T::from_u32(4) * weight + T::ONE), self.omega);
         let delta_error = mul_up(self.delta_factor, delta_norm) + weighted + subnormal;
         mul_up(x_norm, delta_error)
     }

@@ -28,7 +28,7 @@
 )]
 
 use proptest::prelude::*;
-use tinysoftmax::convex::{Certificate, certify};
+use tinysoftmax::convex::{Certificate, certify, gradient};
 use tinysoftmax::loss::CrossEntropy;
 use tinysoftmax::solver::{Stop, Tolerance, minimize};
 use tinysoftmax::{Classifier, Error, Float, Label, Sample};
@@ -293,4 +293,179 @@ proptest! {
         let r = certify(&Classifier::zeros(), &data, &CrossEntropy::new(), f64::from_bits(bits64));
         prop_assert_eq!(r, Err(Error::WeightDecayTooSmall));
     }
+}
+
+// The rounding allowance, term by term (issue: "delete it and every test still passes"). Each
+// test below builds an f32 problem in which one mechanism of rounding dominates, so that the
+// allowance without the term that covers it is provably too small; the table in Step 5 of the
+// `convex` docs names, per term, the test that fails without it.
+
+/// The same problem in f64, every value widened exactly.
+fn widen<const F: usize, const C: usize>(
+    model: &Classifier<F, C>,
+    data: &[Sample<F, C>],
+    loss: &CrossEntropy<C>,
+) -> (Classifier<F, C, f64>, Vec<Sample<F, C, f64>>, CrossEntropy<C, f64>) {
+    let model = Classifier::new(
+        model.weights().map(|row| row.map(f64::from)),
+        model.bias().map(f64::from),
+    );
+    let data = data
+        .iter()
+        .map(|s| Sample::new(s.features.map(f64::from), s.label))
+        .collect();
+    let loss = CrossEntropy::new()
+        .with_class_weights(loss.class_weights().map(f64::from))
+        .unwrap()
+        .with_label_smoothing(f64::from(loss.label_smoothing()))
+        .unwrap();
+    (model, data, loss)
+}
+
+/// A lower bound on the exact ‖∇P(θ)‖ of an f32 problem: the f64 gradient norm of the widened
+/// problem, less the f64 certificate's allowance and the 4u of its norm's rounding.
+fn exact_gradient_norm_low<const F: usize, const C: usize>(
+    model: &Classifier<F, C>,
+    data: &[Sample<F, C>],
+    loss: &CrossEntropy<C>,
+    lambda: f32,
+) -> f64 {
+    let (m, d, l) = widen(model, data, loss);
+    let cert = certify(&m, &d, &l, f64::from(lambda)).unwrap();
+    (cert.gradient_norm * (1.0 - 4.0 * U64) - OMEGA64 - cert.gradient_error) * (1.0 - U64)
+}
+
+/// The step of the proof that the allowance E serves: the exact gradient norm is at most what
+/// the computed norm N (within 4u and ω/2 of ‖ĝ‖) and E allow, (N + ω/2)/(1 − 4u) + E.
+fn allowance_covers(cert: &Certificate<f32>, exact_low: f64) -> bool {
+    let u = f64::from(f32::EPSILON) / 2.0;
+    let omega = f64::from(f32::from_bits(1));
+    let n = f64::from(cert.gradient_norm);
+    let claimed = (n + omega / 2.0) / (1.0 - 4.0 * u) + f64::from(cert.gradient_error);
+    claimed >= exact_low
+}
+
+/// The per-sample rounding of the logit gradient δ (the (16 + 2n·u)·u‖δ‖‖x̃‖ term). Three
+/// classes, x = 0, one sample per label: symmetric data, θ* = 0. At equal logits the computed
+/// probabilities fl(1/3) and differences fl(1/3) − 1 (a tie, rounded to even) do not cancel
+/// over the three samples: the computed bias gradient of classes 1 and 2 is e ≈ 2e-8 where
+/// the exact one is 0. At b = −e/λ (λ = 4, so that the data term's curvature, at most ½, is
+/// small beside λ) the penalty cancels e, the computed gradient is 0, and the exact gradient is
+/// about λ‖b‖ (the true distance is ‖b‖). The allowance without this term is then a few
+/// units of roundoff of λ‖b‖: a certified distance of about 1e-6 of the truth.
+#[test]
+fn allowance_needed_for_the_rounding_of_the_probabilities() {
+    let lambda = 4.0_f32;
+    let data: Vec<Sample<1, 3>> = symmetric(&[[0.0_f32]]);
+    let loss = CrossEntropy::new();
+    let (_, at_zero) = gradient(&Classifier::zeros(), &data, &loss, 0.0).unwrap();
+    let e = at_zero.bias().map(|v| -v / lambda);
+    assert!(e[1] != 0.0 && e[1] == e[2], "the construction failed: {e:?}");
+    let model = Classifier::new([[0.0]; 3], e);
+    let cert = certify(&model, &data, &loss, lambda).unwrap();
+    assert_eq!(cert.gradient_norm, 0.0, "the construction failed: {cert:?}");
+    let truth = Truth::of(&model, lambda, Some((&[[0.0_f32]], 1.0)));
+    assert!(
+        truth.distance > 0.0 && truth.is_bounded_by(&cert),
+        "{cert:?} below {truth:?}"
+    );
+    let low = exact_gradient_norm_low(&model, &data, &loss, lambda);
+    assert!(allowance_covers(&cert, low), "{cert:?}: ‖∇P‖ ≥ {low:e}");
+}
+
+/// Scans f32 models of one family and checks the allowance on each; returns the largest share
+/// of the allowance E that the rounding was seen to use, (‖∇P‖ − N)/E with ‖∇P‖ from below.
+fn scan<const F: usize, const C: usize>(
+    models: impl Iterator<Item = Classifier<F, C>>,
+    data: &[Sample<F, C>],
+    loss: &CrossEntropy<C>,
+    lambda: f32,
+) -> f64 {
+    let mut used = f64::NEG_INFINITY;
+    for model in models {
+        let cert = certify(&model, data, loss, lambda).unwrap();
+        let low = exact_gradient_norm_low(&model, data, loss, lambda);
+        assert!(
+            allowance_covers(&cert, low),
+            "{model:?}: {cert:?}, ‖∇P‖ ≥ {low:e}"
+        );
+        let share = (low - f64::from(cert.gradient_norm)) / f64::from(cert.gradient_error);
+        used = used.max(share);
+    }
+    used
+}
+
+/// The rounding of large logits (the ½√C·w·u·max|z| term). Two classes, one sample with
+/// x = 1000.1, label smoothing ε = 1 (the target is uniform, so δ = p − ½ is small near equal
+/// logits and its own rounding does not hide the logits'). The logits z_c = W_c·x are near
+/// 8200, just above 2¹³, where half an ULP (2⁻¹¹) is u·|z| to within 0.1 %: each computed
+/// logit is off by up to u·|z|, and δ = σ(z_0 − z_1) − ½ moves by up to ¼ of their
+/// difference, ½·√2·u·|z| in norm — the whole term. W_0 runs over 400 consecutive floats and
+/// W_1 lies 1 to 4 ULPs below it.
+#[test]
+fn allowance_needed_for_the_rounding_of_large_logits() {
+    let x = 1000.1_f32;
+    let data = [Sample::new([x], Label::<2>::new(0).unwrap())];
+    let loss = CrossEntropy::new().with_label_smoothing(1.0).unwrap();
+    let start = (8200.0 / f64::from(x)) as f32;
+    let models = (0..400_u32).flat_map(|i| {
+        let w0 = f32::from_bits(start.to_bits() + i);
+        (1..=4).map(move |j| {
+            Classifier::new([[w0], [f32::from_bits(w0.to_bits() - j)]], [0.0, 0.0])
+        })
+    });
+    let used = scan(models, &data, &loss, 1e-6);
+    eprintln!("large logits: {used}");
+    assert!(used > 0.5, "no model used half the allowance: {used}");
+}
+
+/// The second-order error of the compensated logits (the ½√C·w·γ_{F+1}²·a term). Features
+/// near 1.2e6, 1.0e6 and 1, weights near 1e6 whose products (about 1.2e12) cancel, the third
+/// weight taking up what is left but for a few 1e-3, and the bias placing the logits near ±1
+/// with all of its 24 bits: Dot2 then carries the bias in its error term beside the products'
+/// errors (about 2¹⁵) and rounds their sum, an error near 2⁻⁹ in each logit, some 1e4 times
+/// u·|z|. Smoothing ε = 1 as above; 300 random models.
+#[test]
+fn allowance_needed_for_cancellation_in_the_logits() {
+    let x = [1_234_567.0_f32, 1_000_001.0, 1.0];
+    let data = [Sample::new(x, Label::<2>::new(0).unwrap())];
+    let loss = CrossEntropy::new().with_label_smoothing(1.0).unwrap();
+    let mut rng = tinysoftmax::Rng::new(17);
+    let mut uniform = move || (rng.next_u64() >> 11) as f64 / 2.0_f64.powi(53);
+    let mut row = |target: f64| {
+        let a = (1.0e6 * (1.0 + uniform())) as f32;
+        let a2 = (f64::from(a) * f64::from(x[0]) / f64::from(x[1])) as f32;
+        let rest = (f64::from(a) * f64::from(x[0]) - f64::from(a2) * f64::from(x[1])) as f32;
+        let b = (target * (1.0 + 0.1 * uniform())) as f32;
+        ([a, -a2, -rest], b)
+    };
+    let models: Vec<Classifier<3, 2>> = (0..300)
+        .map(|_| {
+            let (w0, b0) = row(1.0);
+            let (w1, b1) = row(-1.0);
+            Classifier::new([w0, w1], [b0, b1])
+        })
+        .collect();
+    let used = scan(models.into_iter(), &data, &loss, 1e-9);
+    eprintln!("cancellation: {used}");
+    assert!(used > 0.0, "no model used the allowance: {used}");
+}
+
+/// The underflow of λθ (the 3/2·√(C(F + 1))·ω term). Penalty only, λ = 2⁻¹²⁶ (the floor), two
+/// classes and 500 features (d = 1002) at x = 0, and every parameter 0.49·2⁻²³, so that
+/// every λθ_k = 0.49ω rounds to 0: the computed gradient is 0, the exact one has norm
+/// 0.49·√1002·ω ≈ 15.5ω and the true distance is ‖θ‖ = 0.49·√1002·2⁻²³. The allowance's
+/// other terms come to less than 10ω here.
+#[test]
+fn allowance_needed_for_underflow_of_the_penalty_gradient() {
+    const WIDE: usize = 500;
+    let lambda = f32::MIN_POSITIVE;
+    let t = 0.49 * 2.0_f32.powi(-23);
+    let model = Classifier::<WIDE, 2>::new([[t; WIDE]; 2], [t; 2]);
+    let data = [Sample::new([0.0; WIDE], Label::new(0).unwrap())];
+    let loss = penalty_only_loss::<2, f32>(1.0);
+    let cert = certify(&model, &data, &loss, lambda).unwrap();
+    assert_eq!(cert.gradient_norm, 0.0, "the construction failed");
+    let truth = Truth::of(&model, lambda, None);
+    assert!(truth.is_bounded_by(&cert), "{cert:?} below {truth:?}");
 }
