@@ -484,13 +484,15 @@ impl<T: Float> Allowance<T> {
             gradient_norm + gradient_error + omega,
             T::ONE + T::from_u32(10) * u,
         );
-        let distance = mul_up(bound / lambda, T::ONE + T::from_u32(4) * u);
+        // b/λ may underflow (λ large): ω/2, and ω more for the rounding up.
+        let distance = mul_up(bound / lambda, T::ONE + T::from_u32(4) * u) + omega;
         // b ≤ 1: b/λ first (b·b would underflow); b > 1: b·b first (b/λ could overflow where the
-        // gap does not). Either way at most three roundings that can underflow (ω/2 each).
+        // gap does not; 2λ could overflow). Either way three roundings that can underflow, whose
+        // loss (ω/2 each, the first multiplied by b ≤ 1) the rounding up covers with 3ω.
         let product = if bound <= T::ONE {
             (bound / lambda) * bound * T::HALF
         } else {
-            bound * bound / (lambda + lambda)
+            bound * bound / lambda * T::HALF
         };
         let gap = mul_up(product, T::ONE + T::from_u32(6) * u) + omega + omega;
         (distance, gap)

@@ -147,19 +147,21 @@ fn mirrored(t: f32) -> Classifier<1, 2> {
 
 /// The reproductions of the underflow report, on the penalty-only problem (one sample
 /// ([1.0], label 0), class weights [0, 1]): each certifies a gap and a distance at least the
-/// exact ones, or (for a subnormal λ) is refused. The last two (λ = 2e-38) failed through
-/// the gap's b·b underflowing; the others through λθ rounding to 0 unaccounted.
+/// exact ones, or (for a subnormal λ) is refused. The rows with λ = 2e-38 failed through the
+/// gap's b·b underflowing, the others before them through λθ rounding to 0 unaccounted.
 #[test]
 fn underflow_reproductions_are_bounded_or_refused() {
     let data = [Sample::new([1.0_f32], Label::<2>::new(0).unwrap())];
     let loss = penalty_only_loss::<2, f32>(1.0);
-    let rows: [(f32, f32); 6] = [
+    let rows: [(f32, f32); 7] = [
         (f32::from_bits(1), 0.4),
         (1e-30, 1e-16),
         (1e-10, 1e-36),
         (4.69e-5, 1.1e-44),
         (2e-38, 6e14),
         (2e-38, 1e15),
+        // Found on the way: 2λ overflowed for λ > MAX/2, and the gap b²/(2λ) came out 0.
+        (f32::MAX, 1e-20),
     ];
     for (lambda, t) in rows {
         let model = mirrored(t);
@@ -305,7 +307,11 @@ fn widen<const F: usize, const C: usize>(
     model: &Classifier<F, C>,
     data: &[Sample<F, C>],
     loss: &CrossEntropy<C>,
-) -> (Classifier<F, C, f64>, Vec<Sample<F, C, f64>>, CrossEntropy<C, f64>) {
+) -> (
+    Classifier<F, C, f64>,
+    Vec<Sample<F, C, f64>>,
+    CrossEntropy<C, f64>,
+) {
     let model = Classifier::new(
         model.weights().map(|row| row.map(f64::from)),
         model.bias().map(f64::from),
@@ -360,7 +366,10 @@ fn allowance_needed_for_the_rounding_of_the_probabilities() {
     let loss = CrossEntropy::new();
     let (_, at_zero) = gradient(&Classifier::zeros(), &data, &loss, 0.0).unwrap();
     let e = at_zero.bias().map(|v| -v / lambda);
-    assert!(e[1] != 0.0 && e[1] == e[2], "the construction failed: {e:?}");
+    assert!(
+        e[1] != 0.0 && e[1] == e[2],
+        "the construction failed: {e:?}"
+    );
     let model = Classifier::new([[0.0]; 3], e);
     let cert = certify(&model, &data, &loss, lambda).unwrap();
     assert_eq!(cert.gradient_norm, 0.0, "the construction failed: {cert:?}");
@@ -410,9 +419,8 @@ fn allowance_needed_for_the_rounding_of_large_logits() {
     let start = (8200.0 / f64::from(x)) as f32;
     let models = (0..400_u32).flat_map(|i| {
         let w0 = f32::from_bits(start.to_bits() + i);
-        (1..=4).map(move |j| {
-            Classifier::new([[w0], [f32::from_bits(w0.to_bits() - j)]], [0.0, 0.0])
-        })
+        (1..=4)
+            .map(move |j| Classifier::new([[w0], [f32::from_bits(w0.to_bits() - j)]], [0.0, 0.0]))
     });
     let used = scan(models, &data, &loss, 1e-6);
     eprintln!("large logits: {used}");
