@@ -265,7 +265,8 @@ pub struct Plan<T = f32> {
 /// # Errors
 ///
 /// [`Error::Tolerance`] for a tolerance that is not finite and > 0; [`Error::CheckPeriod`] for
-/// `check_every` = 0; [`Error::NeedsWeightDecay`] when the trainer's λ is 0;
+/// `check_every` = 0; [`Error::NeedsWeightDecay`] when the trainer's λ is 0,
+/// [`Error::WeightDecayTooSmall`] when it is below the smallest normal number;
 /// [`Error::NoSamples`] for no samples; [`Error::NonFiniteFeature`] for a NaN or infinite
 /// feature; a failing step's error as in [`Averaged::epoch`]; a failing certificate's error
 /// as in [`certify`] ([`Error::Overflow`]). These checks come before any training, except
@@ -304,7 +305,7 @@ pub fn train_until_certified<const F: usize, const C: usize, T: Float>(
     }
     let lambda = trainer.sgd().weight_decay();
     let loss = *trainer.loss();
-    // Fails early, before any training, for λ = 0 or no samples.
+    // Fails early, before any training, for λ = 0 (or below the floor) or no samples.
     let mut certificate = certify(average.model(), samples, &loss, lambda)?;
     let period = plan.check_every;
     let mut epochs = 0_u32;

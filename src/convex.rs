@@ -279,11 +279,13 @@ pub struct Certificate<T = f32> {
     pub objective: T,
     /// ‖∇P(θ)‖ as computed.
     pub gradient_norm: T,
-    /// An upper bound on the rounding error of `gradient_norm`.
+    /// An upper bound on ‖ĝ − ∇P(θ)‖, the rounding error of the computed gradient ĝ whose
+    /// norm is `gradient_norm`.
     pub gradient_error: T,
-    /// Guaranteed upper bound on P(θ) − P*: (‖∇P‖ + error)² / (2λ).
+    /// Guaranteed upper bound on P(θ) − P*: b² / (2λ), rounded up, where b ≥ ‖∇P(θ)‖ is
+    /// `gradient_norm + gradient_error` widened by the rounding of the norm itself.
     pub gap: T,
-    /// Guaranteed upper bound on ‖θ − θ*‖: (‖∇P‖ + error) / λ.
+    /// Guaranteed upper bound on ‖θ − θ*‖: b / λ, rounded up.
     pub distance: T,
 }
 
@@ -291,30 +293,24 @@ pub struct Certificate<T = f32> {
 ///
 /// Strong convexity gives P(θ) − P* ≤ ‖∇P(θ)‖²/(2λ) and ‖θ − θ*‖ ≤ ‖∇P(θ)‖/λ (Step 5 of
 /// the [module docs](self)). The computed gradient carries rounding error; the certificate adds
-/// a bound on it before squaring, so the bound it reports is a guarantee, not an estimate.
+/// a bound on it before squaring, so the bound it reports is a guarantee, not an estimate, for
+/// every input it accepts, down to the subnormal range ("Step 5 in floating point" in the
+/// module docs derives the bound term by term and names the test that needs each term).
 ///
 /// To keep that bound small, the certificate computes the logits with a compensated dot
 /// product (Dot2: error-free products and sums, as accurate as twice the working precision),
-/// then the gradient with compensated sums. The error model, with x̃ = (x, 1),
-/// a = max_c (Σ_f |W_cf x_f| + |b_c|) and γ_k = k·u/(1 − k·u):
-///
-/// - each logit is within u·|z_c| + γ_{F+1}²·a of its exact value (the Dot2 bound), so the
-///   logit gradient δ moves by at most ‖diag(p) − ppᵀ‖·‖Δz‖ ≤ ½√C·(u·max|z| + γ_{F+1}²·a);
-/// - δ itself is within a few ULP (tests/accuracy.rs) and each term δ_c·x_f adds one rounding:
-///   16u of its magnitude covers both, and compensated summation over n samples adds a
-///   second-order 2n·u² of it;
-/// - products that underflow lose their error term in Dot2: (F + 1)·u times the smallest
-///   normal number, η, per logit;
-/// - label smoothing ε makes δ_y a difference of terms of size ε that cancel near the optimum:
-///   8u·ε more per sample;
-/// - compensated summation adds 2u of the total, and the λθ term 2u of λ‖θ‖;
-///
-/// so that, in all,
+/// then the gradient with compensated sums, and every norm scaled by its largest entry. In
+/// short, with x̃ = (x, 1), a = max_c (Σ_f |W_cf x_f| + |b_c|), γ_k = k·u/(1 − k·u), ω the
+/// smallest subnormal and d = C(F + 1), the allowance is
 ///
 /// ```text
-/// ‖error‖ ≤ (1/n)Σ_i ‖x̃_i‖·((16 + 2n·u)·u‖δ_i‖ + w_{y_i}·(½√C·(u·max|z_i| + γ_{F+1}²·a_i + η) + 8u·ε))
-///           + 2u‖∇P‖ + 2u·λ‖θ‖.
+/// E = (1/n)Σ_i ‖x̃_i‖·[ (16 + 2n·u)·u‖δ_i‖ + w_{y_i}·(½√C·(u·max|z_i| + γ_{F+1}²·a_i + 5F·ω) + 8u·ε)
+///                      + √C·(4w_{y_i} + 1)·ω ]  +  ω  +  2u·(‖∇P‖ + λ‖θ‖)  +  3/2·√d·ω,
 /// ```
+///
+/// evaluated with every product rounded up past underflow and widened by (1 + 40u) for its own
+/// roundings; then b = (‖∇P‖ + E + ω)(1 + 10u), the distance b/λ and the gap b²/(2λ) (computed
+/// as (b/λ)·b/2 for b ≤ 1, so that b·b cannot underflow), each rounded up.
 ///
 /// Plainly computed logits would leave γ_{F+1}·a in place of u·|z| + γ_{F+1}²·a: on the digits
 /// data (64 features) the `f32` certificate could then prove no gap below 8e-6 (3e-5 of P*);
@@ -322,11 +318,13 @@ pub struct Certificate<T = f32> {
 ///
 /// # Errors
 ///
-/// [`Error::WeightDecay`] unless λ is finite and ≥ 0, [`Error::NeedsWeightDecay`] for λ = 0;
-/// [`Error::NoSamples`] for no samples; [`Error::NonFiniteFeature`] for a NaN or infinite
-/// feature; [`Error::Overflow`] when the computation overflows (features beyond about 8e34 in
-/// `f32`, where the error-free products overflow, or parameters large enough to overflow the
-/// logits).
+/// [`Error::WeightDecay`] unless λ is finite and ≥ 0, [`Error::NeedsWeightDecay`] for λ = 0,
+/// [`Error::WeightDecayTooSmall`] for 0 < λ below the smallest normal number (2^-126 ≈ 1.2e-38
+/// in `f32`: a documented floor, see the module docs); [`Error::NoSamples`] for no samples;
+/// [`Error::NonFiniteFeature`] for a NaN or infinite feature; [`Error::Overflow`] when the
+/// computation overflows (features beyond about 8e34 in `f32`, where the error-free products
+/// overflow, or parameters large enough to overflow the logits). Where only the bound itself
+/// overflows, the gap or distance is +∞, which is still true.
 ///
 /// ```
 /// use tinysoftmax::{Classifier, Label, Sample, convex::certify, loss::CrossEntropy};
@@ -427,7 +425,7 @@ impl<T: Float> Allowance<T> {
             logit_underflow: T::from_u32(5) * from_count::<T>(F) * omega,
             half_root_c: T::HALF * classes.sqrt(),
             root_c: classes.sqrt(),
-            smoothing: T::from_u32(8) * u * smoothing,
+            smoothing: mul_up(T::from_u32(8) * u, smoothing),
             parameter_underflow: mul_up(three_halves * d.sqrt(), omega),
         }
     }
@@ -458,8 +456,8 @@ impl<T: Float> Allowance<T> {
     }
 
     /// The allowance E from the compensated sum of the per-sample terms: their mean, plus
-    /// 2u·(‖∇P‖ + λ‖θ‖) and the underflow of the parameter-shaped steps, widened by (1 + 32u)
-    /// for its own roundings.
+    /// 2u·(‖∇P‖ + λ‖θ‖) and the underflow of the parameter-shaped steps, widened by (1 + 40u)
+    /// for its own roundings (at most 32 between any exact term and E).
     fn total<const F: usize, const C: usize>(
         &self,
         per_sample: T,
@@ -468,11 +466,12 @@ impl<T: Float> Allowance<T> {
         model: &Classifier<F, C, T>,
     ) -> T {
         let two_u = self.u + self.u;
-        let penalty_norm = mul_up(lambda, parameter_norm(model));
+        // ‖θ‖ may be low by ω/2 (its scale subnormal), and λ may be large.
+        let penalty_norm = mul_up(lambda, parameter_norm(model) + self.omega);
         let sum = (per_sample / self.n + self.omega)
             + mul_up(two_u, gradient_norm + penalty_norm)
             + self.parameter_underflow;
-        mul_up(sum, T::ONE + T::from_u32(32) * self.u)
+        mul_up(sum, T::ONE + T::from_u32(40) * self.u)
     }
 
     /// The bound b on the exact ‖∇P‖ from the computed norm and the allowance, and from it the
