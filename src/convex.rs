@@ -430,7 +430,7 @@ impl<T: Float> Allowance<T> {
         }
     }
 
-    /// ‖x̃‖·((16 + 2n·u)·u‖δ‖ + w·(½√C·(u·max|z| + γ_{F+1}²·a + 5F·ω) + 8u·ε) + √C·(4w + ½)·ω)
+    /// ‖x̃‖·((16 + 2n·u)·u‖δ‖ + w·(½√C·(u·max|z| + γ_{F+1}²·a + 5F·ω) + 8u·ε) + √C·(4w + 1)·ω)
     /// for one sample, every product rounded up with [`mul_up`].
     fn sample<const F: usize, const C: usize>(
         &self,

@@ -24,7 +24,8 @@
 
 #![expect(
     clippy::unwrap_used,
-    reason = "test code: a failed unwrap is the failure report"
+    clippy::cast_possible_truncation,
+    reason = "test code: a failed unwrap is the failure report; f64 → f32 casts are the intended rounding"
 )]
 
 use proptest::prelude::*;
