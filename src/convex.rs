@@ -331,6 +331,9 @@ pub struct Certificate<T = f32> {
 /// let data = [Sample::new([1.0_f64], Label::<2>::new(0)?), Sample::new([-1.0], Label::new(1)?)];
 /// let c = certify(&Classifier::zeros(), &data, &CrossEntropy::new(), 0.1)?;
 /// assert!(c.gap >= c.gradient_norm * c.gradient_norm / 0.2);
+/// // λ below the smallest normal number is refused.
+/// let tiny = certify(&Classifier::zeros(), &data, &CrossEntropy::new(), 1e-310);
+/// assert_eq!(tiny, Err(tinysoftmax::Error::WeightDecayTooSmall));
 /// # Ok::<(), tinysoftmax::Error>(())
 /// ```
 pub fn certify<const F: usize, const C: usize, T: Float>(
