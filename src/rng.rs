@@ -93,6 +93,21 @@ impl Rng {
     pub fn shuffle<X>(&mut self, items: &mut [X]) {
         self.for_each_swap(items.len(), |i, j| items.swap(i, j));
     }
+
+    /// The generator's whole state: [`Rng::new`] of it continues the same sequence (how a
+    /// [`Checkpoint`](crate::format::Checkpoint) saves and restores the shuffling).
+    ///
+    /// ```
+    /// use tinysoftmax::Rng;
+    /// let mut a = Rng::new(5);
+    /// a.next_u64();
+    /// let mut b = Rng::new(a.state());
+    /// assert_eq!(a.next_u64(), b.next_u64());
+    /// ```
+    #[must_use]
+    pub const fn state(&self) -> u64 {
+        self.state
+    }
 }
 
 #[cfg(test)]

@@ -27,9 +27,9 @@ use crate::math::Float;
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Standardizer<const F: usize, T = f32> {
-    count: u32,
-    mean: [T; F],
-    m2: [T; F],
+    pub(crate) count: u32,
+    pub(crate) mean: [T; F],
+    pub(crate) m2: [T; F],
 }
 
 impl<const F: usize, T: Float> Default for Standardizer<F, T> {

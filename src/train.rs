@@ -70,6 +70,32 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
         }
     }
 
+    /// A trainer that continues from saved optimiser state (momentum buffers, step count),
+    /// e.g. the `state` of a [`Checkpoint`](crate::format::Checkpoint): with the same
+    /// configuration, model and sample order, its steps are bit-identical to those of the
+    /// trainer that produced the state.
+    ///
+    /// ```
+    /// use tinysoftmax::{Classifier, Label, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer};
+    /// let sample = Sample::new([1.0_f32, -1.0], Label::<2>::new(1)?);
+    /// let (sgd, loss) = (Sgd::new(0.5, 0.01)?, CrossEntropy::new());
+    /// let (mut a, mut model_a) = (Trainer::new(sgd, loss), Classifier::zeros());
+    /// a.step(&mut model_a, &sample)?;
+    /// let (mut b, mut model_b) = (Trainer::from_state(sgd, loss, a.state().clone()), model_a.clone());
+    /// a.step(&mut model_a, &sample)?;
+    /// b.step(&mut model_b, &sample)?;
+    /// assert_eq!((model_a.fingerprint(), b.state().steps()), (model_b.fingerprint(), 2));
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn from_state(
+        sgd: Sgd<T>,
+        loss: CrossEntropy<C, T>,
+        state: SgdState<F, C, T>,
+    ) -> Self {
+        Self { sgd, loss, state }
+    }
+
     /// The optimiser configuration.
     ///
     /// ```
