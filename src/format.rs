@@ -291,7 +291,9 @@ fn check_record<R: Record>(bytes: &[u8]) -> Result<&[u8]> {
     let mut fields = sealed::Reader::new(rest);
     let (features, classes, payload_len) = (fields.u32()?, fields.u32()?, fields.u32()?);
     let payload_len = usize::try_from(payload_len).map_err(|_| Error::Truncated)?;
-    let covered = HEADER_LEN.checked_add(payload_len).ok_or(Error::Truncated)?;
+    let covered = HEADER_LEN
+        .checked_add(payload_len)
+        .ok_or(Error::Truncated)?;
     let (record, rest) = bytes.split_at_checked(covered).ok_or(Error::Truncated)?;
     let (checksum, _) = rest.split_first_chunk::<4>().ok_or(Error::Truncated)?;
     if CRC32.checksum(record) != u32::from_le_bytes(*checksum) {

@@ -41,7 +41,10 @@ pub(crate) mod sealed {
         const BYTES: usize = 4;
         #[inline]
         fn from_bits_u64(bits: u64) -> Self {
-            #[expect(clippy::cast_possible_truncation, reason = "the low 32 bits are the value")]
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "the low 32 bits are the value"
+            )]
             let low = bits as u32;
             f32::from_bits(low)
         }

@@ -294,7 +294,24 @@ impl<S: NorFlash> Store<S> {
         let start = self.slot_start(slot);
         let mut header = [0_u8; SLOT_HEADER_LEN];
         self.read(start, &mut header)?;
-        let [m0, m1, m2, m3, s0, s1, s2, s3, l0, l1, l2, l3, c0, c1, c2, c3] = header;
+        let [
+            m0,
+            m1,
+            m2,
+            m3,
+            s0,
+            s1,
+            s2,
+            s3,
+            l0,
+            l1,
+            l2,
+            l3,
+            c0,
+            c1,
+            c2,
+            c3,
+        ] = header;
         let sequence = u32::from_le_bytes([s0, s1, s2, s3]);
         let len = u32::from_le_bytes([l0, l1, l2, l3]) as usize;
         let crc = u32::from_le_bytes([c0, c1, c2, c3]);
