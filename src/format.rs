@@ -608,9 +608,10 @@ pub(crate) mod sealed {
             let velocity_bound: T = r.float()?;
             let rows: [[T; F]; C] = r.rows()?;
             let velocity_bias: [T; C] = r.array()?;
-            // A step trusts the bound to skip its exact finiteness check: it must hold.
+            // A step trusts the bound to skip its exact finiteness check: it must hold. (Every
+            // value read is finite, so the comparison is exact.)
             let largest = max_abs(rows.iter().flatten().chain(velocity_bias.iter()));
-            if !(largest <= velocity_bound) {
+            if largest > velocity_bound {
                 return Err(Error::InvalidField);
             }
             let velocity_weights = Classifier::new(rows, velocity_bias).columns();

@@ -97,6 +97,8 @@ pub const SLOT_HEADER_LEN: usize = 16;
 /// Bytes of the scratch buffer every flash access goes through; READ_SIZE and WRITE_SIZE must
 /// divide it.
 const CHUNK: usize = 128;
+/// [`CHUNK`] as a flash offset.
+const CHUNK_U32: u32 = 128;
 
 /// A valid slot found by a scan.
 #[derive(Clone, Copy)]
@@ -257,7 +259,7 @@ impl<S: NorFlash> Store<S> {
             let buf = scratch.get_mut(..n).ok_or(Error::FlashLayout)?;
             self.flash.read(offset, buf).map_err(|_| Error::Flash)?;
             piece.copy_from_slice(buf.get(..piece.len()).ok_or(Error::FlashLayout)?);
-            offset += CHUNK as u32;
+            offset += CHUNK_U32;
         }
         Ok(())
     }
@@ -275,7 +277,7 @@ impl<S: NorFlash> Store<S> {
                 .ok_or(Error::FlashLayout)?
                 .copy_from_slice(piece);
             self.flash.write(offset, buf).map_err(|_| Error::Flash)?;
-            offset += CHUNK as u32;
+            offset += CHUNK_U32;
         }
         let mut offset = start;
         for piece in data.chunks(CHUNK) {
@@ -284,7 +286,7 @@ impl<S: NorFlash> Store<S> {
             if back != piece {
                 return Err(Error::FlashVerify);
             }
-            offset += CHUNK as u32;
+            offset += CHUNK_U32;
         }
         Ok(())
     }
@@ -328,7 +330,7 @@ impl<S: NorFlash> Store<S> {
             let piece = chunk.get_mut(..n).ok_or(Error::FlashLayout)?;
             self.read(offset, piece)?;
             digest.update(piece);
-            offset += CHUNK as u32;
+            offset += CHUNK_U32;
             left -= n;
         }
         Ok((digest.finalize() == crc).then_some(Found {
@@ -528,7 +530,7 @@ impl<S: NorFlash> Store<S> {
         let start = self.slot_start(slot);
         let record_start = start + Self::record_offset();
         // Erase the sectors the copy will occupy, one operation per sector.
-        let erase = S::ERASE_SIZE as u32;
+        let erase = u32::try_from(S::ERASE_SIZE).map_err(|_| Error::FlashLayout)?;
         let used = (Self::record_offset() + len).next_multiple_of(erase);
         let mut sector = start;
         while sector < start + used {

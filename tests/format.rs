@@ -3,7 +3,6 @@
 //! untouched), and a resumed training run that matches an uninterrupted one.
 #![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     reason = "in a test, a failed expectation is the failure report"
 )]
 
