@@ -15,8 +15,11 @@ mod iris_data;
 mod online;
 #[path = "../examples/firmware-common/recipe.rs"]
 mod recipe;
+#[path = "../examples/firmware-common/resume.rs"]
+mod resume;
 
 use recipe::{CLASSES, FEATURES, LAMBDA, Outcome};
+use tinysoftmax::format::{CHECKSUM_LEN, Record};
 
 /// The reference optimum at full precision (the recipe keeps it as an f32).
 const P_STAR: f64 = 0.266_201_000_576;
@@ -193,4 +196,47 @@ fn online_stream_learns() {
     // The untrained model predicts class 0 everywhere: about 1/3 of a uniform stream.
     assert!(curve.accuracy[0] <= 0.5, "{curve:?}");
     assert!(curve.passes(), "{curve:?}");
+}
+
+/// The `resume` firmware's path on the host: train, save a checkpoint at each of
+/// `resume::SAVE_AT`, keep only the encoded bytes of the last, decode them as the next boot
+/// does, and finish. The weights must be those of the uninterrupted run, and the checkpoint's
+/// CRC (printed) must be the one the firmware computes: the encoding is the same on every core.
+#[test]
+fn resumed_iris_run_matches_the_uninterrupted_one() {
+    let (raw, labels) = (&iris_data::FEATURES, &iris_data::LABELS);
+    let mut run = resume::Run::start(raw, labels).expect("starts");
+    let mut bytes = [0_u8; resume::IrisCheckpoint::ENCODED_LEN];
+    for epoch in resume::SAVE_AT {
+        run.train_to(epoch).expect("trains");
+        run.checkpoint().encode(&mut bytes).expect("encodes");
+    }
+    drop(run);
+    let crc = u32::from_le_bytes(
+        bytes[bytes.len() - CHECKSUM_LEN..]
+            .try_into()
+            .expect("4 bytes"),
+    );
+    println!(
+        "firmware-parity resume checkpoint {} bytes crc {crc:08x}",
+        bytes.len()
+    );
+    let checkpoint = resume::IrisCheckpoint::decode(&bytes).expect("decodes");
+    let resumed = resume::Run::resume(raw, labels, checkpoint).expect("resumes");
+    assert_eq!(resumed.epochs(), resume::SAVE_AT[1]);
+    let outcome = resumed.finish().expect("finishes");
+    println!(
+        "firmware-parity resume fingerprint {:016x}",
+        outcome.model.fingerprint()
+    );
+    assert_eq!(
+        outcome.model.fingerprint(),
+        train_iris().model.fingerprint()
+    );
+    assert!(outcome.passes(), "{outcome:?}");
+
+    // A checkpoint whose generator state is not the one its step count implies is refused.
+    let mut other = resume::IrisCheckpoint::decode(&bytes).expect("decodes");
+    other.rng = tinysoftmax::Rng::new(1);
+    assert!(resume::Run::resume(raw, labels, other).is_err());
 }

@@ -80,15 +80,48 @@ pub fn standardize<const N: usize>(
     raw: &[[f32; FEATURES]; N],
     labels: &[u8; N],
 ) -> Result<[IrisSample; N]> {
+    transform(&fit(raw)?, raw, labels)
+}
+
+/// The standardiser fitted on all `N` raw rows (Welford).
+///
+/// # Errors
+///
+/// A non-finite feature.
+pub fn fit<const N: usize>(raw: &[[f32; FEATURES]; N]) -> Result<Standardizer<FEATURES>> {
     let mut standardizer = Standardizer::new();
     for x in raw {
         standardizer.update(x)?;
     }
+    Ok(standardizer)
+}
+
+/// The `N` rows transformed by `standardizer`, with their labels.
+///
+/// # Errors
+///
+/// A label that is not below [`CLASSES`].
+pub fn transform<const N: usize>(
+    standardizer: &Standardizer<FEATURES>,
+    raw: &[[f32; FEATURES]; N],
+    labels: &[u8; N],
+) -> Result<[IrisSample; N]> {
     let mut out = [Sample::new([0.0; FEATURES], Label::new(0)?); N];
     for ((sample, x), &label) in out.iter_mut().zip(raw).zip(labels) {
         *sample = Sample::new(standardizer.transform(x), Label::new(usize::from(label))?);
     }
     Ok(out)
+}
+
+/// The optimiser and loss configuration: SGD at [`LEARNING_RATE`] with the inverse-time
+/// schedule and λ = [`LAMBDA`], on the plain cross-entropy.
+///
+/// # Errors
+///
+/// None for these constants (the configuration is checked when built).
+pub fn configuration() -> Result<(Sgd<f32>, CrossEntropy<CLASSES>)> {
+    let sgd = Sgd::new(LEARNING_RATE, LAMBDA)?.with_schedule(Schedule::InverseTime)?;
+    Ok((sgd, CrossEntropy::new()))
 }
 
 /// Trains a zero model on `samples` (shuffled in place, epoch by epoch) and evaluates it.
@@ -97,14 +130,23 @@ pub fn standardize<const N: usize>(
 ///
 /// Any error of the optimiser configuration or of a training step (none is expected on iris).
 pub fn train(samples: &mut [IrisSample]) -> Result<Outcome> {
-    let sgd = Sgd::new(LEARNING_RATE, LAMBDA)?.with_schedule(Schedule::InverseTime)?;
-    let loss = CrossEntropy::new();
+    let (sgd, loss) = configuration()?;
     let mut trainer = Trainer::new(sgd, loss);
     let mut model = Classifier::zeros();
     let mut rng = Rng::new(SEED);
     for _ in 0..EPOCHS {
         trainer.epoch(&mut model, samples, &mut rng)?;
     }
+    evaluate(model, samples)
+}
+
+/// Accuracy, objective and certificate of a trained model.
+///
+/// # Errors
+///
+/// Those of [`certify`] and [`objective`] (none is expected on iris).
+pub fn evaluate(model: Classifier<FEATURES, CLASSES>, samples: &[IrisSample]) -> Result<Outcome> {
+    let (_, loss) = configuration()?;
     let certificate = certify(&model, samples, &loss, LAMBDA)?;
     Ok(Outcome {
         accuracy: model.accuracy(samples),
