@@ -205,13 +205,14 @@ fn online_stream_learns() {
 #[test]
 fn resumed_iris_run_matches_the_uninterrupted_one() {
     let (raw, labels) = (&iris_data::FEATURES, &iris_data::LABELS);
-    let mut run = resume::Run::start(raw, labels).expect("starts");
     let mut bytes = [0_u8; resume::IrisCheckpoint::ENCODED_LEN];
-    for epoch in resume::SAVE_AT {
-        run.train_to(epoch).expect("trains");
-        run.checkpoint().encode(&mut bytes).expect("encodes");
-    }
-    drop(run);
+    {
+        let mut run = resume::Run::start(raw, labels).expect("starts");
+        for epoch in resume::SAVE_AT {
+            run.train_to(epoch).expect("trains");
+            run.checkpoint().encode(&mut bytes).expect("encodes");
+        }
+    } // the run is gone: only the bytes survive, as across a reset
     let crc = u32::from_le_bytes(
         bytes[bytes.len() - CHECKSUM_LEN..]
             .try_into()

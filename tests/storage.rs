@@ -286,7 +286,7 @@ fn cut_save<const R: usize, const W: usize, const E: usize>(
         ),
         (Ok(got), None) => assert_eq!(got, new),
         (Err(e), Some(_)) => {
-            assert_eq!(Err(e), Ok(()), "cut {how:?} at op {at}: a good copy exists")
+            assert_eq!(Err(e), Ok(()), "cut {how:?} at op {at}: a good copy exists");
         }
         (Err(e), None) => assert_eq!(e, Error::NoRecord),
     }
