@@ -2,7 +2,10 @@
 # Firmware examples under QEMU: installs what they need on a fresh Debian 12 machine, builds
 # every firmware, runs each under a timeout, checks its exit status and printed result, and
 # requires the weights' fingerprint each prints last to equal the host's (bit-identical
-# training on x86-64, Cortex-M4F, Cortex-M3, Cortex-M0 and RV32IMC). Ends with the footprint
+# training on x86-64, Cortex-M4F, Cortex-M3, Cortex-M0 and RV32IMC). The `resume` firmware
+# (Cortex-M4F and M3) saves a checkpoint, resets the system, and must boot a second time, find
+# the checkpoint with the host's CRC, and end with the fingerprint of the uninterrupted iris
+# run. Ends with the footprint
 # table (scripts/footprint.sh, a few seconds; FIRMWARE_FOOTPRINT=0 skips it).
 #
 # usage: bash .ci/firmware.sh        (from anywhere)
@@ -47,18 +50,24 @@ host_fingerprint() {
     awk -v demo="$1" '$1 == "firmware-parity" && $2 == demo && $3 == "fingerprint" { print $4 }' \
         "$host_log"
 }
-declare -A expected=([iris]=$(host_fingerprint iris) [online]=$(host_fingerprint online))
-for demo in iris online; do
+declare -A expected=([iris]=$(host_fingerprint iris) [online]=$(host_fingerprint online)
+    [resume]=$(host_fingerprint resume))
+for demo in iris online resume; do
     [[ ${expected[$demo]} =~ ^[0-9a-f]{16}$ ]] || fail "no host fingerprint for $demo"
 done
+# The resumed run ends where the uninterrupted one does (tests/firmware_parity.rs asserts it).
+[ "${expected[resume]}" = "${expected[iris]}" ] || fail "host: resumed and iris fingerprints differ"
+checkpoint_crc=$(awk '$1 == "firmware-parity" && $2 == "resume" && $3 == "checkpoint" { print $7 }' \
+    "$host_log")
+[[ $checkpoint_crc =~ ^[0-9a-f]{8}$ ]] || fail "no host checkpoint CRC"
 
 semihosting="-nographic -semihosting-config enable=on,target=native"
-# crate | target | QEMU command line | core
+# crate | target | QEMU command line | core | firmware
 boards=(
-    "qemu-cortex-m4|thumbv7em-none-eabihf|qemu-system-arm -machine mps2-an386|Cortex-M4F"
-    "qemu-cortex-m4|thumbv7m-none-eabi|qemu-system-arm -machine mps2-an385|Cortex-M3"
-    "qemu-cortex-m0|thumbv6m-none-eabi|qemu-system-arm -machine microbit|Cortex-M0"
-    "qemu-riscv32|riscv32imc-unknown-none-elf|qemu-system-riscv32 -machine virt -bios none|RV32IMC"
+    "qemu-cortex-m4|thumbv7em-none-eabihf|qemu-system-arm -machine mps2-an386|Cortex-M4F|iris online resume"
+    "qemu-cortex-m4|thumbv7m-none-eabi|qemu-system-arm -machine mps2-an385|Cortex-M3|iris online resume"
+    "qemu-cortex-m0|thumbv6m-none-eabi|qemu-system-arm -machine microbit|Cortex-M0|iris online"
+    "qemu-riscv32|riscv32imc-unknown-none-elf|qemu-system-riscv32 -machine virt -bios none|RV32IMC|iris online"
 )
 
 step "firmware crates: format and lints"
@@ -74,10 +83,10 @@ done
 
 summary=()
 for board in "${boards[@]}"; do
-    IFS='|' read -r crate target qemu core <<<"$board"
+    IFS='|' read -r crate target qemu core demos <<<"$board"
     step "$core: build examples/$crate for $target"
     (cd "examples/$crate" && cargo build --locked --release --bins --target "$target")
-    for demo in iris online; do
+    for demo in $demos; do
         elf="target/firmware/$target/release/$demo"
         step "$core: run $demo"
         log=$(mktemp)
@@ -87,6 +96,13 @@ for board in "${boards[@]}"; do
         cat "$log"
         last=$(tail -n 1 "$log")
         passed=$(grep -c '^result pass$' "$log" || true)
+        if [ "$demo" = resume ]; then
+            # Two boots; the second verifies the checkpoint the first saved, byte for byte the
+            # host's (same CRC), before the reset.
+            grep -q '^resume: boot 2$' "$log" || fail "$core resume did not boot a second time"
+            grep -q "^boot 2: checkpoint sequence 2 verified: epoch 100, step 15000, crc $checkpoint_crc\$" \
+                "$log" || fail "$core resume: no verified checkpoint with the host's CRC $checkpoint_crc"
+        fi
         rm -f "$log"
         [ "$status" -eq 0 ] || fail "$core $demo exited with status $status (124: timeout)"
         [ "$passed" -eq 1 ] || fail "$core $demo did not print 'result pass'"
