@@ -75,7 +75,10 @@ pub fn parse_csv(text: &str) -> Result<Table, String> {
         let row = fields
             .map(|f| match f.parse::<f32>() {
                 Ok(v) if v.is_finite() => Ok(v),
-                _ => Err(format!("line {}: value {f:?} is not a finite number", i + 1)),
+                _ => Err(format!(
+                    "line {}: value {f:?} is not a finite number",
+                    i + 1
+                )),
             })
             .collect::<Result<Vec<f32>, String>>()?;
         if let Some(first) = table.rows.first()
@@ -157,18 +160,17 @@ pub fn train<const F: usize, const C: usize>(
     })
 }
 
-/// `f32::from_bits(0x…)`, with the decimal value as a comment.
-fn float(out: &mut String, v: f32) {
-    let _ = write!(out, "f32::from_bits({:#010x}) /* {v:e} */", v.to_bits());
-}
-
+/// An array literal of `f32::from_bits(0x…)` items, one a line with its decimal value as a
+/// comment (a layout `rustfmt` leaves as it is).
 fn floats(out: &mut String, values: &[f32], indent: &str) {
     out.push_str("[\n");
     for &v in values {
-        out.push_str(indent);
-        out.push_str("    ");
-        float(out, v);
-        out.push_str(",\n");
+        let bits = v.to_bits();
+        let (high, low) = (bits >> 16, bits & 0xFFFF);
+        let _ = writeln!(
+            out,
+            "{indent}    f32::from_bits(0x{high:04x}_{low:04x}), // {v:e}"
+        );
     }
     out.push_str(indent);
     out.push(']');
@@ -240,10 +242,7 @@ pub fn parse_rust_source(text: &str) -> Result<(usize, usize, u32, Vec<u32>), St
             .find(&key)
             .ok_or_else(|| format!("no `{}` item", key.trim()))?
             + key.len();
-        let end = text[start..]
-            .find(';')
-            .ok_or("unterminated item")?
-            + start;
+        let end = text[start..].find(';').ok_or("unterminated item")? + start;
         text[start..end]
             .trim()
             .parse()
@@ -251,7 +250,10 @@ pub fn parse_rust_source(text: &str) -> Result<(usize, usize, u32, Vec<u32>), St
     };
     let (f, c) = (constant("FEATURES")?, constant("CLASSES")?);
     let key = "Standardizer::from_statistics(";
-    let start = text.find(key).ok_or("no `Standardizer::from_statistics(`")? + key.len();
+    let start = text
+        .find(key)
+        .ok_or("no `Standardizer::from_statistics(`")?
+        + key.len();
     let end = text[start..].find(',').ok_or("no count")? + start;
     let count = text[start..end]
         .trim()
@@ -262,8 +264,11 @@ pub fn parse_rust_source(text: &str) -> Result<(usize, usize, u32, Vec<u32>), St
     while let Some(at) = rest.find("from_bits(") {
         rest = &rest[at + "from_bits(".len()..];
         let close = rest.find(')').ok_or("unterminated from_bits")?;
-        let hex = rest[..close].trim().trim_start_matches("0x");
-        bits.push(u32::from_str_radix(hex, 16).map_err(|_| format!("bad bits {hex:?}"))?);
+        let hex = rest[..close]
+            .trim()
+            .trim_start_matches("0x")
+            .replace('_', "");
+        bits.push(u32::from_str_radix(&hex, 16).map_err(|_| format!("bad bits {hex:?}"))?);
         rest = &rest[close..];
     }
     let want = 2 * f + c * f + c;

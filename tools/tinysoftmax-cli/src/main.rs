@@ -34,8 +34,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// Positional arguments, and `--name value` options.
+type Arguments<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>);
+
 /// Splits `--name value` options from positional arguments.
-fn options(args: &[String]) -> Result<(Vec<&str>, Vec<(&str, &str)>), String> {
+fn options(args: &[String]) -> Result<Arguments<'_>, String> {
     let (mut positional, mut named) = (Vec::new(), Vec::new());
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -58,7 +61,8 @@ fn option<T: std::str::FromStr>(
         .iter()
         .find(|(n, _)| *n == name)
         .map_or(Ok(default), |(_, v)| {
-            v.parse().map_err(|_| format!("--{name} {v}: not a valid value"))
+            v.parse()
+                .map_err(|_| format!("--{name} {v}: not a valid value"))
         })
 }
 
@@ -90,7 +94,10 @@ fn run(args: &[String]) -> Result<u8, String> {
             let lambda: f32 = option(&named, "lambda", 0.01)?;
             let tolerance: f32 = option(&named, "tolerance", 1e-6)?;
             let rust = named.iter().find(|(n, _)| *n == "rust").map(|(_, v)| *v);
-            let checkpoint = named.iter().find(|(n, _)| *n == "checkpoint").map(|(_, v)| *v);
+            let checkpoint = named
+                .iter()
+                .find(|(n, _)| *n == "checkpoint")
+                .map(|(_, v)| *v);
             let (f, c) = (table.features(), table.classes());
             println!(
                 "{data}: {} rows, {f} features, {c} classes; λ = {lambda}",
