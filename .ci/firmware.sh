@@ -2,7 +2,9 @@
 # Firmware examples under QEMU: installs what they need on a fresh Debian 12 machine, builds
 # every firmware, runs each under a timeout, checks its exit status and printed result, and
 # requires the weights' fingerprint each prints last to equal the host's (bit-identical
-# training on x86-64, Cortex-M4F, Cortex-M3, Cortex-M0 and RV32IMC). The `resume` firmware
+# training on x86-64, Cortex-M4F, Cortex-M3, Cortex-M0 and RV32IMC). The `predict` firmware
+# (Cortex-M4F and M3) runs the model the host tool wrote and must reproduce the host's
+# probabilities bit for bit. The `resume` firmware
 # (Cortex-M4F and M3) saves a checkpoint, resets the system, and must boot a second time, find
 # the checkpoint with the host's CRC, and end with the fingerprint of the uninterrupted iris
 # run. Ends with the footprint
@@ -46,27 +48,31 @@ step "host: the recipes and their fingerprints (tests/firmware_parity.rs)"
 host_log=$(mktemp)
 trap 'rm -f "$host_log"' EXIT
 cargo test --test firmware_parity -- --nocapture --test-threads=1 | tee "$host_log"
-host_fingerprint() {
-    awk -v demo="$1" '$1 == "firmware-parity" && $2 == demo && $3 == "fingerprint" { print $4 }' \
+# host_value DEMO WORD N: the N-th field after "firmware-parity DEMO WORD" in the host log (the
+# phrase may follow the test harness's "test ... " on the same line: looked for anywhere).
+host_value() {
+    awk -v demo="$1" -v word="$2" -v n="$3" '{ for (i = 1; i + 2 + n <= NF; i++)
+        if ($i == "firmware-parity" && $(i + 1) == demo && $(i + 2) == word) print $(i + 2 + n) }' \
         "$host_log"
 }
-declare -A expected=([iris]=$(host_fingerprint iris) [online]=$(host_fingerprint online)
-    [resume]=$(host_fingerprint resume))
-for demo in iris online resume; do
+host_demos=(iris online resume predict)
+declare -A expected
+for demo in "${host_demos[@]}"; do
+    expected[$demo]=$(host_value "$demo" fingerprint 1)
     [[ ${expected[$demo]} =~ ^[0-9a-f]{16}$ ]] || fail "no host fingerprint for $demo"
 done
 # The resumed run ends where the uninterrupted one does (tests/firmware_parity.rs asserts it).
 [ "${expected[resume]}" = "${expected[iris]}" ] || fail "host: resumed and iris fingerprints differ"
-# (The line may follow the test harness's "test ... " on the same line: look for it anywhere.)
-checkpoint_crc=$(awk '{ for (i = 1; i + 6 <= NF; i++) if ($i == "firmware-parity" &&
-    $(i + 1) == "resume" && $(i + 2) == "checkpoint") print $(i + 6) }' "$host_log")
+checkpoint_crc=$(host_value resume checkpoint 4)
+probabilities=$(host_value predict accuracy 3)
+[[ $probabilities =~ ^[0-9a-f]{16}$ ]] || fail "no host probabilities hash"
 [[ $checkpoint_crc =~ ^[0-9a-f]{8}$ ]] || fail "no host checkpoint CRC"
 
 semihosting="-nographic -semihosting-config enable=on,target=native"
 # crate | target | QEMU command line | core | firmware
 boards=(
-    "qemu-cortex-m4|thumbv7em-none-eabihf|qemu-system-arm -machine mps2-an386|Cortex-M4F|iris online resume"
-    "qemu-cortex-m4|thumbv7m-none-eabi|qemu-system-arm -machine mps2-an385|Cortex-M3|iris online resume"
+    "qemu-cortex-m4|thumbv7em-none-eabihf|qemu-system-arm -machine mps2-an386|Cortex-M4F|iris online resume predict"
+    "qemu-cortex-m4|thumbv7m-none-eabi|qemu-system-arm -machine mps2-an385|Cortex-M3|iris online resume predict"
     "qemu-cortex-m0|thumbv6m-none-eabi|qemu-system-arm -machine microbit|Cortex-M0|iris online"
     "qemu-riscv32|riscv32imc-unknown-none-elf|qemu-system-riscv32 -machine virt -bios none|RV32IMC|iris online"
 )
@@ -103,6 +109,10 @@ for board in "${boards[@]}"; do
             grep -q '^resume: boot 2$' "$log" || fail "$core resume did not boot a second time"
             grep -q "^boot 2: checkpoint sequence 2 verified: epoch 100, step 15000, crc $checkpoint_crc\$" \
                 "$log" || fail "$core resume: no verified checkpoint with the host's CRC $checkpoint_crc"
+        fi
+        if [ "$demo" = predict ]; then
+            grep -q "^probabilities $probabilities\$" "$log" ||
+                fail "$core predict: probabilities differ from the host's $probabilities"
         fi
         rm -f "$log"
         [ "$status" -eq 0 ] || fail "$core $demo exited with status $status (124: timeout)"

@@ -11,8 +11,12 @@
 
 #[path = "../examples/firmware-common/iris_data.rs"]
 mod iris_data;
+#[path = "../examples/firmware-common/iris_model.rs"]
+mod iris_model;
 #[path = "../examples/firmware-common/online.rs"]
 mod online;
+#[path = "../examples/firmware-common/predict.rs"]
+mod predict;
 #[path = "../examples/firmware-common/recipe.rs"]
 mod recipe;
 #[path = "../examples/firmware-common/resume.rs"]
@@ -240,4 +244,18 @@ fn resumed_iris_run_matches_the_uninterrupted_one() {
     let mut other = resume::IrisCheckpoint::decode(&bytes).expect("decodes");
     other.rng = tinysoftmax::Rng::new(1);
     assert!(resume::Run::resume(raw, labels, other).is_err());
+}
+
+/// The `predict` firmware's computation on the host: the host tool's model (its fingerprint is
+/// what `tinysoftmax train` printed) and the hash of all its probabilities, which every core
+/// must reproduce.
+#[test]
+fn host_trained_model_predicts() {
+    let (accuracy, hash) = predict::evaluate();
+    println!("firmware-parity predict accuracy {accuracy} probabilities {hash:016x}");
+    println!(
+        "firmware-parity predict fingerprint {:016x}",
+        iris_model::MODEL.fingerprint()
+    );
+    assert!(accuracy >= predict::MIN_ACCURACY, "{accuracy}");
 }

@@ -1,0 +1,25 @@
+//! The body of the `predict` firmware: [`evaluate`](crate::predict::evaluate) and report.
+//!
+//! Output: the accuracy, a hash of the bits of all 150 probability vectors (the same on every
+//! core and on the host: `tests/firmware_parity.rs` prints it), and last the model's
+//! fingerprint, the one the host tool printed.
+
+use crate::iris_data::ROWS;
+use crate::iris_model::MODEL;
+use crate::predict::{MIN_ACCURACY, evaluate};
+use semihosting::println;
+
+/// Prints the report and returns the exit status: 0 when the accuracy is reached.
+pub fn run() -> i32 {
+    let (accuracy, hash) = evaluate();
+    println!(
+        "predict: the host-trained iris model on {} raw rows, standardised on the device",
+        ROWS
+    );
+    println!("accuracy {:.7}", accuracy);
+    println!("probabilities {:016x}", hash);
+    let passes = accuracy >= MIN_ACCURACY;
+    println!("result {}", if passes { "pass" } else { "FAIL" });
+    println!("fingerprint {:016x}", MODEL.fingerprint());
+    i32::from(!passes)
+}
