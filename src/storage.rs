@@ -36,34 +36,10 @@
 //! stack and the caller's record buffer.
 //!
 //! ```
-//! use embedded_storage::nor_flash::{ErrorType, NorFlash, NorFlashErrorKind, ReadNorFlash};
-//! use tinysoftmax::{Classifier, format::Record, storage::Store};
+//! use tinysoftmax::{Classifier, format::Record, storage::{MemoryFlash, Store}};
 //!
-//! /// A minimal in-memory NOR flash (0xFF when erased, writes only clear bits).
-//! struct Ram([u8; 1024]);
-//! impl ErrorType for Ram { type Error = NorFlashErrorKind; }
-//! impl ReadNorFlash for Ram {
-//!     const READ_SIZE: usize = 1;
-//!     fn read(&mut self, at: u32, out: &mut [u8]) -> Result<(), Self::Error> {
-//!         out.copy_from_slice(&self.0[at as usize..at as usize + out.len()]);
-//!         Ok(())
-//!     }
-//!     fn capacity(&self) -> usize { self.0.len() }
-//! }
-//! impl NorFlash for Ram {
-//!     const WRITE_SIZE: usize = 4;
-//!     const ERASE_SIZE: usize = 256;
-//!     fn erase(&mut self, from: u32, to: u32) -> Result<(), Self::Error> {
-//!         self.0[from as usize..to as usize].fill(0xFF);
-//!         Ok(())
-//!     }
-//!     fn write(&mut self, at: u32, data: &[u8]) -> Result<(), Self::Error> {
-//!         for (m, d) in self.0[at as usize..].iter_mut().zip(data) { *m &= d; }
-//!         Ok(())
-//!     }
-//! }
-//!
-//! let mut store = Store::new(Ram([0xFF; 1024]), 0, 512)?;
+//! // Any `NorFlash` driver; here 1 KiB of simulated flash (4-byte writes, 256-byte sectors).
+//! let mut store = Store::new(MemoryFlash::<1024>::new(), 0, 512)?;
 //! let mut buf = [0_u8; Classifier::<4, 3>::ENCODED_LEN];
 //! let model = Classifier::<4, 3>::new([[0.5; 4], [-1.0; 4], [2.0; 4]], [0.0, 1.0, -1.0]);
 //! assert_eq!(store.save(&model, &mut buf)?, 1); // sequence number 1, in slot A
@@ -75,7 +51,7 @@
 //! [`Checkpoint`]: crate::format::Checkpoint
 //! [`NorFlash`]: embedded_storage::nor_flash::NorFlash
 
-use embedded_storage::nor_flash::NorFlash;
+use embedded_storage::nor_flash::{ErrorType, NorFlash, NorFlashErrorKind, ReadNorFlash};
 
 use crate::error::{Error, Result};
 use crate::format::{CRC32, Record};
@@ -135,24 +111,10 @@ impl<S: NorFlash> Store<S> {
     /// `WRITE_SIZE` does not divide 128.
     ///
     /// ```
-    /// # use embedded_storage::nor_flash::{ErrorType, NorFlash, NorFlashErrorKind, ReadNorFlash};
-    /// # struct Ram([u8; 1024]);
-    /// # impl ErrorType for Ram { type Error = NorFlashErrorKind; }
-    /// # impl ReadNorFlash for Ram {
-    /// #     const READ_SIZE: usize = 1;
-    /// #     fn read(&mut self, _: u32, _: &mut [u8]) -> Result<(), Self::Error> { Ok(()) }
-    /// #     fn capacity(&self) -> usize { self.0.len() }
-    /// # }
-    /// # impl NorFlash for Ram {
-    /// #     const WRITE_SIZE: usize = 4;
-    /// #     const ERASE_SIZE: usize = 256;
-    /// #     fn erase(&mut self, _: u32, _: u32) -> Result<(), Self::Error> { Ok(()) }
-    /// #     fn write(&mut self, _: u32, _: &[u8]) -> Result<(), Self::Error> { Ok(()) }
-    /// # }
-    /// use tinysoftmax::{Error, storage::Store};
-    /// assert!(Store::new(Ram([0xFF; 1024]), 0, 512).is_ok());
-    /// assert_eq!(Store::new(Ram([0xFF; 1024]), 0, 300).err(), Some(Error::FlashLayout));
-    /// assert_eq!(Store::new(Ram([0xFF; 1024]), 256, 512).err(), Some(Error::FlashLayout));
+    /// use tinysoftmax::{Error, storage::{MemoryFlash, Store}};
+    /// assert!(Store::new(MemoryFlash::<1024>::new(), 0, 512).is_ok());
+    /// assert_eq!(Store::new(MemoryFlash::<1024>::new(), 0, 300).err(), Some(Error::FlashLayout));
+    /// assert_eq!(Store::new(MemoryFlash::<1024>::new(), 256, 512).err(), Some(Error::FlashLayout));
     /// ```
     pub fn new(flash: S, base: u32, slot_len: u32) -> Result<Self> {
         let erase = u32::try_from(S::ERASE_SIZE).map_err(|_| Error::FlashLayout)?;
@@ -184,22 +146,11 @@ impl<S: NorFlash> Store<S> {
     /// The flash, back.
     ///
     /// ```
-    /// # use embedded_storage::nor_flash::{ErrorType, NorFlash, NorFlashErrorKind, ReadNorFlash};
-    /// # struct Ram([u8; 1024]);
-    /// # impl ErrorType for Ram { type Error = NorFlashErrorKind; }
-    /// # impl ReadNorFlash for Ram {
-    /// #     const READ_SIZE: usize = 1;
-    /// #     fn read(&mut self, _: u32, _: &mut [u8]) -> Result<(), Self::Error> { Ok(()) }
-    /// #     fn capacity(&self) -> usize { self.0.len() }
-    /// # }
-    /// # impl NorFlash for Ram {
-    /// #     const WRITE_SIZE: usize = 4;
-    /// #     const ERASE_SIZE: usize = 256;
-    /// #     fn erase(&mut self, _: u32, _: u32) -> Result<(), Self::Error> { Ok(()) }
-    /// #     fn write(&mut self, _: u32, _: &[u8]) -> Result<(), Self::Error> { Ok(()) }
-    /// # }
-    /// let store = tinysoftmax::storage::Store::new(Ram([7; 1024]), 0, 256)?;
-    /// assert_eq!(store.into_inner().0[0], 7);
+    /// use tinysoftmax::storage::{MemoryFlash, Store};
+    /// let mut store = Store::new(MemoryFlash::<1024>::new(), 0, 256)?;
+    /// store.save_bytes(b"kept")?;
+    /// let flash = store.into_inner();
+    /// assert_eq!(&flash.as_bytes()[..4], b"TSMS");
     /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
     pub fn into_inner(self) -> S {
@@ -209,21 +160,9 @@ impl<S: NorFlash> Store<S> {
     /// The largest record a slot holds: `slot_len` less the (aligned) slot header.
     ///
     /// ```
-    /// # use embedded_storage::nor_flash::{ErrorType, NorFlash, NorFlashErrorKind, ReadNorFlash};
-    /// # struct Ram([u8; 1024]);
-    /// # impl ErrorType for Ram { type Error = NorFlashErrorKind; }
-    /// # impl ReadNorFlash for Ram {
-    /// #     const READ_SIZE: usize = 1;
-    /// #     fn read(&mut self, _: u32, _: &mut [u8]) -> Result<(), Self::Error> { Ok(()) }
-    /// #     fn capacity(&self) -> usize { self.0.len() }
-    /// # }
-    /// # impl NorFlash for Ram {
-    /// #     const WRITE_SIZE: usize = 32;
-    /// #     const ERASE_SIZE: usize = 256;
-    /// #     fn erase(&mut self, _: u32, _: u32) -> Result<(), Self::Error> { Ok(()) }
-    /// #     fn write(&mut self, _: u32, _: &[u8]) -> Result<(), Self::Error> { Ok(()) }
-    /// # }
-    /// let store = tinysoftmax::storage::Store::new(Ram([0xFF; 1024]), 0, 512)?;
+    /// use tinysoftmax::storage::{MemoryFlash, Store};
+    /// // 32-byte program units: the 16-byte slot header takes 32 bytes.
+    /// let store = Store::new(MemoryFlash::<1024, 32>::new(), 0, 512)?;
     /// assert_eq!(store.slot_capacity(), 512 - 32);
     /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
@@ -359,26 +298,8 @@ impl<S: NorFlash> Store<S> {
     /// [`Error::Flash`] when the flash fails to read.
     ///
     /// ```
-    /// # use embedded_storage::nor_flash::{ErrorType, NorFlash, NorFlashErrorKind, ReadNorFlash};
-    /// # struct Ram([u8; 1024]);
-    /// # impl ErrorType for Ram { type Error = NorFlashErrorKind; }
-    /// # impl ReadNorFlash for Ram {
-    /// #     const READ_SIZE: usize = 1;
-    /// #     fn read(&mut self, at: u32, out: &mut [u8]) -> Result<(), Self::Error> {
-    /// #         out.copy_from_slice(&self.0[at as usize..at as usize + out.len()]); Ok(())
-    /// #     }
-    /// #     fn capacity(&self) -> usize { self.0.len() }
-    /// # }
-    /// # impl NorFlash for Ram {
-    /// #     const WRITE_SIZE: usize = 4;
-    /// #     const ERASE_SIZE: usize = 256;
-    /// #     fn erase(&mut self, f: u32, t: u32) -> Result<(), Self::Error> { self.0[f as usize..t as usize].fill(0xFF); Ok(()) }
-    /// #     fn write(&mut self, at: u32, d: &[u8]) -> Result<(), Self::Error> {
-    /// #         for (m, d) in self.0[at as usize..].iter_mut().zip(d) { *m &= d; } Ok(())
-    /// #     }
-    /// # }
-    /// use tinysoftmax::{Standardizer, storage::Store};
-    /// let mut store = Store::new(Ram([0xFF; 1024]), 0, 512)?;
+    /// use tinysoftmax::{Standardizer, storage::{MemoryFlash, Store}};
+    /// let mut store = Store::new(MemoryFlash::<1024>::new(), 0, 512)?;
     /// assert_eq!(store.newest()?, None);
     /// store.save(&Standardizer::<2>::new(), &mut [0; 64])?;
     /// assert_eq!(store.newest()?, Some(1));
@@ -396,26 +317,8 @@ impl<S: NorFlash> Store<S> {
     /// record does not fit in `buf`; [`Error::Flash`] when the flash fails to read.
     ///
     /// ```
-    /// # use embedded_storage::nor_flash::{ErrorType, NorFlash, NorFlashErrorKind, ReadNorFlash};
-    /// # struct Ram([u8; 1024]);
-    /// # impl ErrorType for Ram { type Error = NorFlashErrorKind; }
-    /// # impl ReadNorFlash for Ram {
-    /// #     const READ_SIZE: usize = 1;
-    /// #     fn read(&mut self, at: u32, out: &mut [u8]) -> Result<(), Self::Error> {
-    /// #         out.copy_from_slice(&self.0[at as usize..at as usize + out.len()]); Ok(())
-    /// #     }
-    /// #     fn capacity(&self) -> usize { self.0.len() }
-    /// # }
-    /// # impl NorFlash for Ram {
-    /// #     const WRITE_SIZE: usize = 4;
-    /// #     const ERASE_SIZE: usize = 256;
-    /// #     fn erase(&mut self, f: u32, t: u32) -> Result<(), Self::Error> { self.0[f as usize..t as usize].fill(0xFF); Ok(()) }
-    /// #     fn write(&mut self, at: u32, d: &[u8]) -> Result<(), Self::Error> {
-    /// #         for (m, d) in self.0[at as usize..].iter_mut().zip(d) { *m &= d; } Ok(())
-    /// #     }
-    /// # }
-    /// use tinysoftmax::{Error, storage::Store};
-    /// let mut store = Store::new(Ram([0xFF; 1024]), 0, 512)?;
+    /// use tinysoftmax::{Error, storage::{MemoryFlash, Store}};
+    /// let mut store = Store::new(MemoryFlash::<1024>::new(), 0, 512)?;
     /// let mut buf = [0_u8; 8];
     /// assert_eq!(store.load_bytes(&mut buf), Err(Error::NoRecord));
     /// store.save_bytes(b"hello")?;
@@ -448,26 +351,8 @@ impl<S: NorFlash> Store<S> {
     /// newest record is not an `R` of these sizes.
     ///
     /// ```
-    /// # use embedded_storage::nor_flash::{ErrorType, NorFlash, NorFlashErrorKind, ReadNorFlash};
-    /// # struct Ram([u8; 1024]);
-    /// # impl ErrorType for Ram { type Error = NorFlashErrorKind; }
-    /// # impl ReadNorFlash for Ram {
-    /// #     const READ_SIZE: usize = 1;
-    /// #     fn read(&mut self, at: u32, out: &mut [u8]) -> Result<(), Self::Error> {
-    /// #         out.copy_from_slice(&self.0[at as usize..at as usize + out.len()]); Ok(())
-    /// #     }
-    /// #     fn capacity(&self) -> usize { self.0.len() }
-    /// # }
-    /// # impl NorFlash for Ram {
-    /// #     const WRITE_SIZE: usize = 4;
-    /// #     const ERASE_SIZE: usize = 256;
-    /// #     fn erase(&mut self, f: u32, t: u32) -> Result<(), Self::Error> { self.0[f as usize..t as usize].fill(0xFF); Ok(()) }
-    /// #     fn write(&mut self, at: u32, d: &[u8]) -> Result<(), Self::Error> {
-    /// #         for (m, d) in self.0[at as usize..].iter_mut().zip(d) { *m &= d; } Ok(())
-    /// #     }
-    /// # }
-    /// use tinysoftmax::{Classifier, Error, Standardizer, format::Record, storage::Store};
-    /// let mut store = Store::new(Ram([0xFF; 1024]), 0, 512)?;
+    /// use tinysoftmax::{Classifier, Error, Standardizer, format::Record, storage::{MemoryFlash, Store}};
+    /// let mut store = Store::new(MemoryFlash::<1024>::new(), 0, 512)?;
     /// let mut buf = [0_u8; Classifier::<4, 3>::ENCODED_LEN];
     /// store.save(&Classifier::<4, 3>::zeros(), &mut buf)?;
     /// assert_eq!(store.load::<Standardizer<4>>(&mut buf), Err(Error::WrongKind));
@@ -490,26 +375,8 @@ impl<S: NorFlash> Store<S> {
     /// [`load`](Self::load) still returns the copy it returned before.
     ///
     /// ```
-    /// # use embedded_storage::nor_flash::{ErrorType, NorFlash, NorFlashErrorKind, ReadNorFlash};
-    /// # struct Ram([u8; 1024]);
-    /// # impl ErrorType for Ram { type Error = NorFlashErrorKind; }
-    /// # impl ReadNorFlash for Ram {
-    /// #     const READ_SIZE: usize = 1;
-    /// #     fn read(&mut self, at: u32, out: &mut [u8]) -> Result<(), Self::Error> {
-    /// #         out.copy_from_slice(&self.0[at as usize..at as usize + out.len()]); Ok(())
-    /// #     }
-    /// #     fn capacity(&self) -> usize { self.0.len() }
-    /// # }
-    /// # impl NorFlash for Ram {
-    /// #     const WRITE_SIZE: usize = 4;
-    /// #     const ERASE_SIZE: usize = 256;
-    /// #     fn erase(&mut self, f: u32, t: u32) -> Result<(), Self::Error> { self.0[f as usize..t as usize].fill(0xFF); Ok(()) }
-    /// #     fn write(&mut self, at: u32, d: &[u8]) -> Result<(), Self::Error> {
-    /// #         for (m, d) in self.0[at as usize..].iter_mut().zip(d) { *m &= d; } Ok(())
-    /// #     }
-    /// # }
-    /// use tinysoftmax::{Error, storage::Store};
-    /// let mut store = Store::new(Ram([0xFF; 1024]), 0, 256)?;
+    /// use tinysoftmax::{Error, storage::{MemoryFlash, Store}};
+    /// let mut store = Store::new(MemoryFlash::<1024>::new(), 0, 256)?;
     /// assert_eq!(store.save_bytes(&[0; 300]), Err(Error::FlashLayout));
     /// assert_eq!(store.save_bytes(b"one")?, 1);
     /// assert_eq!(store.save_bytes(b"two")?, 2);
@@ -565,26 +432,8 @@ impl<S: NorFlash> Store<S> {
     /// Those of [`Record::encode`] and of [`save_bytes`](Self::save_bytes).
     ///
     /// ```
-    /// # use embedded_storage::nor_flash::{ErrorType, NorFlash, NorFlashErrorKind, ReadNorFlash};
-    /// # struct Ram([u8; 1024]);
-    /// # impl ErrorType for Ram { type Error = NorFlashErrorKind; }
-    /// # impl ReadNorFlash for Ram {
-    /// #     const READ_SIZE: usize = 1;
-    /// #     fn read(&mut self, at: u32, out: &mut [u8]) -> Result<(), Self::Error> {
-    /// #         out.copy_from_slice(&self.0[at as usize..at as usize + out.len()]); Ok(())
-    /// #     }
-    /// #     fn capacity(&self) -> usize { self.0.len() }
-    /// # }
-    /// # impl NorFlash for Ram {
-    /// #     const WRITE_SIZE: usize = 4;
-    /// #     const ERASE_SIZE: usize = 256;
-    /// #     fn erase(&mut self, f: u32, t: u32) -> Result<(), Self::Error> { self.0[f as usize..t as usize].fill(0xFF); Ok(()) }
-    /// #     fn write(&mut self, at: u32, d: &[u8]) -> Result<(), Self::Error> {
-    /// #         for (m, d) in self.0[at as usize..].iter_mut().zip(d) { *m &= d; } Ok(())
-    /// #     }
-    /// # }
-    /// use tinysoftmax::{Classifier, Error, storage::Store};
-    /// let mut store = Store::new(Ram([0xFF; 1024]), 0, 512)?;
+    /// use tinysoftmax::{Classifier, Error, storage::{MemoryFlash, Store}};
+    /// let mut store = Store::new(MemoryFlash::<1024>::new(), 0, 512)?;
     /// let mut small = [0_u8; 16];
     /// assert_eq!(store.save(&Classifier::<4, 3>::zeros(), &mut small), Err(Error::BufferTooSmall));
     /// assert_eq!(store.newest()?, None);
@@ -593,5 +442,119 @@ impl<S: NorFlash> Store<S> {
     pub fn save<R: Record>(&mut self, record: &R, buf: &mut [u8]) -> Result<u32> {
         let len = record.encode(buf)?;
         self.save_bytes(buf.get(..len).ok_or(Error::BufferTooSmall)?)
+    }
+}
+
+/// NOR flash simulated in a byte array, for host tests and examples: `N` bytes, programmed in
+/// units of `W` bytes, erased in sectors of `E` bytes (defaults 4 and 256). An erase sets bytes
+/// to 0xFF and a write can only clear bits, as on the real thing; misaligned or out-of-bounds
+/// accesses are refused with the trait's error kinds.
+///
+/// ```
+/// use embedded_storage::nor_flash::{NorFlash, ReadNorFlash};
+/// use tinysoftmax::storage::MemoryFlash;
+/// let mut flash = MemoryFlash::<512>::new();
+/// flash.write(0, &[0x0F, 0xF0, 0xFF, 0x00])?;
+/// flash.write(0, &[0xF0, 0xFF, 0xFF, 0xFF])?; // clears bits only
+/// assert_eq!(&flash.as_bytes()[..4], &[0x00, 0xF0, 0xFF, 0x00]);
+/// flash.erase(0, 256)?;
+/// assert_eq!(flash.as_bytes()[0], 0xFF);
+/// assert!(flash.write(2, &[0; 4]).is_err()); // not aligned to the write size
+/// # Ok::<(), embedded_storage::nor_flash::NorFlashErrorKind>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemoryFlash<const N: usize, const W: usize = 4, const E: usize = 256> {
+    bytes: [u8; N],
+}
+
+impl<const N: usize, const W: usize, const E: usize> Default for MemoryFlash<N, W, E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize, const W: usize, const E: usize> MemoryFlash<N, W, E> {
+    /// Erased flash: every byte 0xFF.
+    ///
+    /// ```
+    /// let flash = tinysoftmax::storage::MemoryFlash::<256>::new();
+    /// assert!(flash.as_bytes().iter().all(|&b| b == 0xFF));
+    /// ```
+    #[must_use]
+    pub const fn new() -> Self {
+        Self { bytes: [0xFF; N] }
+    }
+
+    /// The contents.
+    ///
+    /// ```
+    /// assert_eq!(tinysoftmax::storage::MemoryFlash::<256>::new().as_bytes().len(), 256);
+    /// ```
+    #[must_use]
+    pub const fn as_bytes(&self) -> &[u8; N] {
+        &self.bytes
+    }
+
+    /// The contents, mutable (to corrupt them in a test).
+    ///
+    /// ```
+    /// let mut flash = tinysoftmax::storage::MemoryFlash::<256>::new();
+    /// flash.as_bytes_mut()[0] = 0;
+    /// assert_eq!(flash.as_bytes()[0], 0);
+    /// ```
+    pub fn as_bytes_mut(&mut self) -> &mut [u8; N] {
+        &mut self.bytes
+    }
+
+    fn range(
+        &mut self,
+        offset: u32,
+        len: usize,
+        align: usize,
+    ) -> Result<&mut [u8], NorFlashErrorKind> {
+        let start = offset as usize;
+        if !start.is_multiple_of(align) || !len.is_multiple_of(align) {
+            return Err(NorFlashErrorKind::NotAligned);
+        }
+        start
+            .checked_add(len)
+            .and_then(|end| self.bytes.get_mut(start..end))
+            .ok_or(NorFlashErrorKind::OutOfBounds)
+    }
+}
+
+impl<const N: usize, const W: usize, const E: usize> ErrorType for MemoryFlash<N, W, E> {
+    type Error = NorFlashErrorKind;
+}
+
+impl<const N: usize, const W: usize, const E: usize> ReadNorFlash for MemoryFlash<N, W, E> {
+    const READ_SIZE: usize = 1;
+
+    fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), Self::Error> {
+        let src = self.range(offset, bytes.len(), 1)?;
+        bytes.copy_from_slice(src);
+        Ok(())
+    }
+
+    fn capacity(&self) -> usize {
+        N
+    }
+}
+
+impl<const N: usize, const W: usize, const E: usize> NorFlash for MemoryFlash<N, W, E> {
+    const WRITE_SIZE: usize = W;
+    const ERASE_SIZE: usize = E;
+
+    fn erase(&mut self, from: u32, to: u32) -> Result<(), Self::Error> {
+        let len = to.checked_sub(from).ok_or(NorFlashErrorKind::OutOfBounds)? as usize;
+        self.range(from, len, E)?.fill(0xFF);
+        Ok(())
+    }
+
+    fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), Self::Error> {
+        for (cell, &b) in self.range(offset, bytes.len(), W)?.iter_mut().zip(bytes) {
+            *cell &= b;
+        }
+        Ok(())
     }
 }
