@@ -4,7 +4,8 @@
 # requires the weights' fingerprint each prints last to equal the host's (bit-identical
 # training on x86-64, Cortex-M4F, Cortex-M3, Cortex-M0 and RV32IMC). The `predict` firmware
 # (Cortex-M4F and M3) runs the model the host tool wrote and must reproduce the host's
-# probabilities bit for bit. The `resume` firmware
+# probabilities bit for bit, and decode checkpoint bytes written on the host to the host's bits.
+# The `resume` firmware
 # (Cortex-M4F and M3) saves a checkpoint, resets the system, and must boot a second time, find
 # the checkpoint with the host's CRC, and end with the fingerprint of the uninterrupted iris
 # run. Ends with the footprint
@@ -66,6 +67,8 @@ done
 checkpoint_crc=$(host_value resume checkpoint 4)
 probabilities=$(host_value predict accuracy 3)
 [[ $probabilities =~ ^[0-9a-f]{16}$ ]] || fail "no host probabilities hash"
+sklearn_fingerprint=$(host_value predict sklearn 1)
+[[ $sklearn_fingerprint =~ ^[0-9a-f]{16}$ ]] || fail "no host fingerprint of the sklearn checkpoint"
 [[ $checkpoint_crc =~ ^[0-9a-f]{8}$ ]] || fail "no host checkpoint CRC"
 
 semihosting="-nographic -semihosting-config enable=on,target=native"
@@ -113,6 +116,9 @@ for board in "${boards[@]}"; do
         if [ "$demo" = predict ]; then
             grep -q "^probabilities $probabilities\$" "$log" ||
                 fail "$core predict: probabilities differ from the host's $probabilities"
+            # Checkpoint bytes written on the host decode to the host's bits.
+            grep -q "^sklearn checkpoint decoded: .* fingerprint $sklearn_fingerprint\$" "$log" ||
+                fail "$core predict: the sklearn checkpoint does not decode to $sklearn_fingerprint"
         fi
         rm -f "$log"
         [ "$status" -eq 0 ] || fail "$core $demo exited with status $status (124: timeout)"

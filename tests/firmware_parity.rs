@@ -258,4 +258,7 @@ fn host_trained_model_predicts() {
         iris_model::MODEL.fingerprint()
     );
     assert!(accuracy >= predict::MIN_ACCURACY, "{accuracy}");
+    let (fingerprint, sk_accuracy) = predict::sklearn().expect("the checkpoint decodes");
+    println!("firmware-parity predict sklearn {fingerprint:016x} accuracy {sk_accuracy}");
+    assert!(sk_accuracy >= predict::MIN_ACCURACY, "{sk_accuracy}");
 }
