@@ -331,11 +331,12 @@ fn check_record<R: Record>(bytes: &[u8]) -> Result<&[u8]> {
 /// let saved = Checkpoint::new(Standardizer::new(), model.clone(), trainer.state().clone(), rng.clone());
 /// let mut buf = [0_u8; Checkpoint::<2, 2>::ENCODED_LEN];
 /// saved.encode(&mut buf)?;
+/// let mut order = data; // the sample order at the checkpoint (`epoch` shuffles in place)
 /// trainer.epoch(&mut model, &mut data, &mut rng)?; // the uninterrupted run
 ///
 /// let back = Checkpoint::<2, 2>::decode(&buf)?; // e.g. after a reset
 /// let (mut resumed, mut model2, mut rng2) = (Trainer::from_state(sgd, loss, back.state), back.model, back.rng);
-/// resumed.epoch(&mut model2, &mut data.clone(), &mut rng2)?;
+/// resumed.epoch(&mut model2, &mut order, &mut rng2)?;
 /// assert_eq!(model2.fingerprint(), model.fingerprint());
 /// # Ok::<(), tinysoftmax::Error>(())
 /// ```
