@@ -29,8 +29,8 @@ use tinysoftmax::format::{CHECKSUM_LEN, Record};
 use tinysoftmax::storage::Store;
 use tinysoftmax::{Error, Result};
 
-/// Bytes of each store slot (a multiple of the flash's erase size; a checkpoint needs 212).
-pub const SLOT_LEN: u32 = 1024;
+/// Bytes of each store slot: one 256-byte sector (a checkpoint with its slot header needs 212).
+pub const SLOT_LEN: u32 = 256;
 
 /// What the boot decided.
 pub enum Next {
