@@ -1,6 +1,6 @@
 //! The iris run interrupted by a system reset on an RV32IMC core (QEMU virt): trains, saves
 //! checkpoints to a two-slot store in RAM that survives the reset, resets itself through the
-//! SiFive test device, boots again, verifies and loads the newest checkpoint, resumes, and
+//! `sifive_test` device, boots again, verifies and loads the newest checkpoint, resumes, and
 //! prints the fingerprint of the uninterrupted run (see `firmware-common/resume_main.rs`).
 #![no_std]
 #![no_main]
@@ -33,7 +33,7 @@ const PERSIST: usize = 0x80FF_E000;
 const PERSIST_LEN: usize = 8 * 1024;
 const COUNTER_LEN: usize = 256;
 
-/// QEMU `virt`'s SiFive test device: writing 0x7777 to it resets the machine.
+/// QEMU `virt`'s `sifive_test` device: writing 0x7777 to it resets the machine.
 const TEST_DEVICE: usize = 0x10_0000;
 const RESET: u32 = 0x7777;
 
