@@ -6,7 +6,7 @@
 # (Cortex-M4F and M3) runs the model the host tool wrote and must reproduce the host's
 # probabilities bit for bit, and decode checkpoint bytes written on the host to the host's bits.
 # The `resume` firmware
-# (Cortex-M4F, M3 and RV32IMC) saves a checkpoint, resets the system, and must boot a second time, find
+# (every core) saves a checkpoint, resets the system, and must boot a second time, find
 # the checkpoint with the host's CRC, and end with the fingerprint of the uninterrupted iris
 # run. Ends with the footprint
 # table (scripts/footprint.sh, a few seconds; FIRMWARE_FOOTPRINT=0 skips it).
@@ -76,7 +76,7 @@ semihosting="-nographic -semihosting-config enable=on,target=native"
 boards=(
     "qemu-cortex-m4|thumbv7em-none-eabihf|qemu-system-arm -machine mps2-an386|Cortex-M4F|iris online resume predict"
     "qemu-cortex-m4|thumbv7m-none-eabi|qemu-system-arm -machine mps2-an385|Cortex-M3|iris online resume predict"
-    "qemu-cortex-m0|thumbv6m-none-eabi|qemu-system-arm -machine microbit|Cortex-M0|iris online"
+    "qemu-cortex-m0|thumbv6m-none-eabi|qemu-system-arm -machine microbit|Cortex-M0|iris online resume"
     "qemu-riscv32|riscv32imc-unknown-none-elf|qemu-system-riscv32 -machine virt -bios none|RV32IMC|iris online resume"
 )
 

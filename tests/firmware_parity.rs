@@ -211,7 +211,8 @@ fn resumed_iris_run_matches_the_uninterrupted_one() {
     let (raw, labels) = (&iris_data::FEATURES, &iris_data::LABELS);
     let mut bytes = [0_u8; resume::IrisCheckpoint::ENCODED_LEN];
     {
-        let mut run = resume::Run::start(raw, labels).expect("starts");
+        let mut samples = recipe::standardize(raw, labels).expect("standardises");
+        let mut run = resume::Run::start(raw, labels, &mut samples).expect("starts");
         for epoch in resume::SAVE_AT {
             run.train_to(epoch).expect("trains");
             run.checkpoint().encode(&mut bytes).expect("encodes");
@@ -227,7 +228,8 @@ fn resumed_iris_run_matches_the_uninterrupted_one() {
         bytes.len()
     );
     let checkpoint = resume::IrisCheckpoint::decode(&bytes).expect("decodes");
-    let resumed = resume::Run::resume(raw, labels, checkpoint).expect("resumes");
+    let mut samples = recipe::standardize(raw, labels).expect("standardises");
+    let resumed = resume::Run::resume(raw, labels, checkpoint, &mut samples).expect("resumes");
     assert_eq!(resumed.epochs(), resume::SAVE_AT[1]);
     let outcome = resumed.finish().expect("finishes");
     println!(
@@ -243,7 +245,7 @@ fn resumed_iris_run_matches_the_uninterrupted_one() {
     // A checkpoint whose generator state is not the one its step count implies is refused.
     let mut other = resume::IrisCheckpoint::decode(&bytes).expect("decodes");
     other.rng = tinysoftmax::Rng::new(1);
-    assert!(resume::Run::resume(raw, labels, other).is_err());
+    assert!(resume::Run::resume(raw, labels, other, &mut samples).is_err());
 }
 
 /// The `predict` firmware's computation on the host: the host tool's model (its fingerprint is

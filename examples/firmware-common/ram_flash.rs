@@ -15,10 +15,11 @@
 //! was written (and both were 0 at power-on), while `.data` held its initial value again (the
 //! startup code copies it anew). Any region that no ELF section loads into and the startup code
 //! does not initialise therefore survives; the top 8 KiB of SRAM, which `memory.x` keeps out of
-//! RAM as PERSIST, is used here. On RISC-V `virt` (reset by writing 0x7777 to the `sifive_test`
-//! device at `0x10_0000`) RAM outside the image survives in the same way, and the top 8 KiB
-//! of its RAM are PERSIST. `.ci/firmware.sh` checks it on every run: the `resume` firmware must
-//! find its checkpoint after the reset on each of these cores.
+//! RAM as PERSIST, is used here (on the micro:bit, Cortex-M0, the top 1 KiB of its 16 KiB).
+//! On RISC-V `virt` (reset by writing 0x7777 to the `sifive_test` device at `0x10_0000`) RAM
+//! outside the image survives in the same way; the top 8 KiB of its RAM are PERSIST.
+//! `.ci/firmware.sh` checks it on every run: the `resume` firmware must find its checkpoint
+//! after the reset on every core.
 //! On a real board the same code runs on the HAL's flash driver instead.
 
 use core::ptr;

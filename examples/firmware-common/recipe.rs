@@ -107,10 +107,25 @@ pub fn transform<const N: usize>(
     labels: &[u8; N],
 ) -> Result<[IrisSample; N]> {
     let mut out = [Sample::new([0.0; FEATURES], Label::new(0)?); N];
+    transform_into(standardizer, raw, labels, &mut out)?;
+    Ok(out)
+}
+
+/// [`transform`] into `out` (no second copy of the samples on the stack).
+///
+/// # Errors
+///
+/// A label that is not below [`CLASSES`].
+pub fn transform_into<const N: usize>(
+    standardizer: &Standardizer<FEATURES>,
+    raw: &[[f32; FEATURES]; N],
+    labels: &[u8; N],
+    out: &mut [IrisSample; N],
+) -> Result<()> {
     for ((sample, x), &label) in out.iter_mut().zip(raw).zip(labels) {
         *sample = Sample::new(standardizer.transform(x), Label::new(usize::from(label))?);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The optimiser and loss configuration: SGD at [`LEARNING_RATE`] with the inverse-time

@@ -10,7 +10,8 @@
 //! in must equal the saved one, which checks the replay.
 
 use crate::recipe::{
-    CLASSES, EPOCHS, FEATURES, IrisSample, Outcome, SEED, configuration, evaluate, fit, transform,
+    CLASSES, EPOCHS, FEATURES, IrisSample, Outcome, SEED, configuration, evaluate, fit,
+    transform_into,
 };
 use tinysoftmax::format::Checkpoint;
 use tinysoftmax::train::Trainer;
@@ -24,25 +25,30 @@ pub const SAVE_AT: [u32; 2] = [50, 100];
 /// 3-class run.
 pub type IrisCheckpoint = Checkpoint<FEATURES, CLASSES>;
 
-/// A training run of the recipe over `N` samples, at some epoch.
-pub struct Run<const N: usize> {
+/// A training run of the recipe over `N` samples, at some epoch. The samples live in the
+/// caller's array (one copy on a 16 KiB device's stack is enough).
+pub struct Run<'a, const N: usize> {
     standardizer: Standardizer<FEATURES>,
-    samples: [IrisSample; N],
+    samples: &'a mut [IrisSample; N],
     trainer: Trainer<FEATURES, CLASSES>,
     model: Classifier<FEATURES, CLASSES>,
     rng: Rng,
     epochs: u32,
 }
 
-impl<const N: usize> Run<N> {
+impl<'a, const N: usize> Run<'a, N> {
     /// A new run: standardiser fitted on the raw rows, zero model, fresh SGD state.
     ///
     /// # Errors
     ///
     /// Those of the recipe's standardisation and configuration.
-    pub fn start(raw: &[[f32; FEATURES]; N], labels: &[u8; N]) -> Result<Self> {
+    pub fn start(
+        raw: &[[f32; FEATURES]; N],
+        labels: &[u8; N],
+        samples: &'a mut [IrisSample; N],
+    ) -> Result<Self> {
         let standardizer = fit(raw)?;
-        let samples = transform(&standardizer, raw, labels)?;
+        transform_into(&standardizer, raw, labels, samples)?;
         let (sgd, loss) = configuration()?;
         Ok(Self {
             standardizer,
@@ -66,8 +72,9 @@ impl<const N: usize> Run<N> {
         raw: &[[f32; FEATURES]; N],
         labels: &[u8; N],
         checkpoint: IrisCheckpoint,
+        samples: &'a mut [IrisSample; N],
     ) -> Result<Self> {
-        let mut samples = transform(&checkpoint.standardizer, raw, labels)?;
+        transform_into(&checkpoint.standardizer, raw, labels, samples)?;
         let steps = checkpoint.state.steps();
         let per_epoch = u32::try_from(N).map_err(|_| Error::InvalidField)?;
         if per_epoch == 0 || steps % per_epoch != 0 {
@@ -76,7 +83,7 @@ impl<const N: usize> Run<N> {
         let epochs = steps / per_epoch;
         let mut rng = Rng::new(SEED);
         for _ in 0..epochs {
-            rng.shuffle(&mut samples);
+            rng.shuffle(samples);
         }
         if rng != checkpoint.rng {
             return Err(Error::InvalidField);
@@ -105,7 +112,7 @@ impl<const N: usize> Run<N> {
     pub fn train_to(&mut self, epoch: u32) -> Result<()> {
         while self.epochs < epoch {
             self.trainer
-                .epoch(&mut self.model, &mut self.samples, &mut self.rng)?;
+                .epoch(&mut self.model, self.samples, &mut self.rng)?;
             self.epochs += 1;
         }
         Ok(())
@@ -128,6 +135,6 @@ impl<const N: usize> Run<N> {
     /// Those of [`train_to`](Self::train_to) and [`evaluate`].
     pub fn finish(mut self) -> Result<Outcome> {
         self.train_to(EPOCHS)?;
-        evaluate(self.model, &self.samples)
+        evaluate(self.model, self.samples)
     }
 }

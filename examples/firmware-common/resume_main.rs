@@ -20,14 +20,14 @@
 //! fingerprint 6eb0efb1674389d3
 //! ```
 
-use crate::iris_data::{FEATURES, LABELS};
+use crate::iris_data::{FEATURES, LABELS, ROWS};
 use crate::iris_main::{TRAINING_ERROR, report};
 use crate::resume::{IrisCheckpoint, Run, SAVE_AT};
 use embedded_storage::nor_flash::NorFlash;
 use semihosting::println;
 use tinysoftmax::format::{CHECKSUM_LEN, Record};
 use tinysoftmax::storage::Store;
-use tinysoftmax::{Error, Result};
+use tinysoftmax::{Error, Label, Result, Sample};
 
 /// Bytes of each store slot: one 256-byte sector (a checkpoint with its slot header needs 212).
 pub const SLOT_LEN: u32 = 256;
@@ -68,10 +68,11 @@ pub fn run<S: NorFlash>(flash: S, boot: u32) -> Next {
 fn boot_once<S: NorFlash>(flash: S, boot: u32) -> Result<Next> {
     let mut store = Store::new(flash, 0, SLOT_LEN)?;
     let mut buf = [0_u8; IrisCheckpoint::ENCODED_LEN];
+    let mut samples = [Sample::new([0.0; 4], Label::new(0)?); ROWS];
     match store.load::<IrisCheckpoint>(&mut buf) {
         Err(Error::NoRecord) if boot == 1 => {
             println!("boot 1: no checkpoint; training from scratch");
-            let mut run = Run::start(&FEATURES, &LABELS)?;
+            let mut run = Run::start(&FEATURES, &LABELS, &mut samples)?;
             for epoch in SAVE_AT {
                 run.train_to(epoch)?;
                 let sequence = store.save(&run.checkpoint(), &mut buf)?;
@@ -94,7 +95,7 @@ fn boot_once<S: NorFlash>(flash: S, boot: u32) -> Result<Next> {
         Ok(checkpoint) => {
             let sequence = store.newest()?.unwrap_or(0);
             let steps = checkpoint.state.steps();
-            let run = Run::resume(&FEATURES, &LABELS, checkpoint)?;
+            let run = Run::resume(&FEATURES, &LABELS, checkpoint, &mut samples)?;
             println!(
                 "boot {}: checkpoint sequence {} verified: epoch {}, step {}, crc {:08x}",
                 boot,
