@@ -501,3 +501,55 @@ fn a_typed_round_trip_through_the_store() {
         Err(Error::WrongClassCount)
     );
 }
+
+/// A flash whose byte at `stuck` ignores programming (a worn cell): the read-back check
+/// catches it, the save fails with `FlashVerify`, and the previous copy stays the one loaded.
+#[test]
+fn a_write_that_does_not_read_back_is_refused() {
+    #[derive(Clone)]
+    struct Stuck {
+        inner: SimFlash<1, 1, 64>,
+        stuck: usize,
+    }
+    impl ErrorType for Stuck {
+        type Error = NorFlashErrorKind;
+    }
+    impl ReadNorFlash for Stuck {
+        const READ_SIZE: usize = 1;
+        fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), Self::Error> {
+            self.inner.read(offset, bytes)
+        }
+        fn capacity(&self) -> usize {
+            self.inner.capacity()
+        }
+    }
+    impl NorFlash for Stuck {
+        const WRITE_SIZE: usize = 1;
+        const ERASE_SIZE: usize = 64;
+        fn erase(&mut self, from: u32, to: u32) -> Result<(), Self::Error> {
+            self.inner.erase(from, to)
+        }
+        fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), Self::Error> {
+            let kept = self.inner.mem[self.stuck];
+            self.inner.write(offset, bytes)?;
+            self.inner.mem[self.stuck] = kept;
+            Ok(())
+        }
+    }
+    let (old, new) = (checkpoint(1), checkpoint(2));
+    // Slot A holds `old`; the next save goes to slot B, where record byte 40 is stuck at 0xFF.
+    assert_ne!(
+        new[40], 0xFF,
+        "the stuck byte must be one the save programs"
+    );
+    let flash = Stuck {
+        inner: SimFlash::new(512, 0),
+        stuck: 256 + 16 + 40,
+    };
+    let mut store = Store::new(flash, 0, 256).unwrap();
+    assert_eq!(store.save_bytes(&old), Ok(1));
+    assert_eq!(store.save_bytes(&new), Err(Error::FlashVerify));
+    let mut buf = vec![0; 256];
+    let (len, sequence) = store.load_bytes(&mut buf).unwrap();
+    assert_eq!((&buf[..len], sequence), (&old[..], 1));
+}
