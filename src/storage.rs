@@ -93,6 +93,20 @@ const fn is_newer(a: u32, b: u32) -> bool {
 /// Two-slot (A/B), power-loss-safe storage of one [`Record`] on a [`NorFlash`]: see the
 /// [module docs](self).
 ///
+/// ```
+/// use tinysoftmax::{Standardizer, format::Record, storage::{MemoryFlash, Store}};
+/// let mut store = Store::new(MemoryFlash::<2048>::new(), 1024, 512)?; // A at 1024, B at 1536
+/// let mut s = Standardizer::<3>::new();
+/// let mut buf = [0_u8; Standardizer::<3>::ENCODED_LEN];
+/// for i in 0..5 {
+///     s.update(&[i as f32, 1.0, -1.0])?;
+///     store.save(&s, &mut buf)?; // alternates between B and A
+/// }
+/// assert_eq!(store.newest()?, Some(5));
+/// assert_eq!(store.load::<Standardizer<3>>(&mut buf)?, s);
+/// # Ok::<(), tinysoftmax::Error>(())
+/// ```
+///
 /// [`NorFlash`]: embedded_storage::nor_flash::NorFlash
 #[derive(Debug)]
 pub struct Store<S> {
