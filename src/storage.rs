@@ -100,7 +100,7 @@ const fn is_newer(a: u32, b: u32) -> bool {
 /// let mut buf = [0_u8; Standardizer::<3>::ENCODED_LEN];
 /// for i in 0..5 {
 ///     s.update(&[i as f32, 1.0, -1.0])?;
-///     store.save(&s, &mut buf)?; // alternates between B and A
+///     store.save(&s, &mut buf)?; // slots A, B, A, B, A
 /// }
 /// assert_eq!(store.newest()?, Some(5));
 /// assert_eq!(store.load::<Standardizer<3>>(&mut buf)?, s);
