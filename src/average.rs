@@ -77,11 +77,11 @@ pub enum Weighting {
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Averaged<const F: usize, const C: usize, T = f32> {
-    mean: Classifier<F, C, T>,
+    pub(crate) mean: Classifier<F, C, T>,
     /// The low-order part: the average is mean + carry, with |carry| ≤ ½ ULP of mean.
-    carry: Classifier<F, C, T>,
-    count: u32,
-    weighting: Weighting,
+    pub(crate) carry: Classifier<F, C, T>,
+    pub(crate) count: u32,
+    pub(crate) weighting: Weighting,
 }
 
 impl<const F: usize, const C: usize, T: Float> Averaged<F, C, T> {

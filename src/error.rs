@@ -66,6 +66,41 @@ pub enum Error {
     /// 2^-1022 in `f64`), the floor of certificates and of the solver (see
     /// [`convex::certify`](crate::convex::certify)).
     WeightDecayTooSmall,
+    // Reading and storing records (`format`, `storage`).
+    /// The bytes do not start with the record magic `TSMX`: not a record of this crate.
+    BadMagic,
+    /// The record has a format version this build cannot read.
+    UnsupportedVersion,
+    /// The record holds another kind of value (e.g. a standardiser where a model was expected).
+    WrongKind,
+    /// The record's element type (f32 or f64) is not the destination's.
+    WrongElementType,
+    /// The record's number of features F is not the destination's.
+    WrongFeatureCount,
+    /// The record's number of classes C is not the destination's.
+    WrongClassCount,
+    /// The record's payload length is not the one its kind, element type, F and C imply.
+    PayloadLength,
+    /// The bytes end before the record does.
+    Truncated,
+    /// The record's CRC-32 does not match its bytes: it is corrupted.
+    BadChecksum,
+    /// A value in the record is NaN or infinite.
+    NonFiniteValue,
+    /// A field of the record is outside its range (an unknown averaging weighting, a negative
+    /// sum of squares, a velocity bound below a velocity).
+    InvalidField,
+    /// The output buffer is shorter than the encoded record.
+    BufferTooSmall,
+    /// The flash driver reported an error.
+    Flash,
+    /// What was written to flash does not read back the same.
+    FlashVerify,
+    /// No slot of the store holds a valid record.
+    NoRecord,
+    /// The store's slots do not fit the flash: not aligned to its erase size, beyond its
+    /// capacity, too small for the record, or a read or write size that does not divide 128.
+    FlashLayout,
 }
 
 impl fmt::Display for Error {
@@ -94,6 +129,22 @@ impl fmt::Display for Error {
             Self::WeightDecayTooSmall => {
                 "weight decay (L2 coefficient) is below the smallest normal float: too small to certify"
             }
+            Self::BadMagic => "not a tinysoftmax record (wrong magic)",
+            Self::UnsupportedVersion => "unsupported record format version",
+            Self::WrongKind => "the record holds another kind of value",
+            Self::WrongElementType => "the record's element type (f32/f64) differs",
+            Self::WrongFeatureCount => "the record's number of features F differs",
+            Self::WrongClassCount => "the record's number of classes C differs",
+            Self::PayloadLength => "the record's payload length does not match its header",
+            Self::Truncated => "the record is truncated",
+            Self::BadChecksum => "the record's checksum does not match (corrupted)",
+            Self::NonFiniteValue => "the record holds a NaN or infinite value",
+            Self::InvalidField => "a field of the record is out of range",
+            Self::BufferTooSmall => "the buffer is too small for the record",
+            Self::Flash => "the flash driver reported an error",
+            Self::FlashVerify => "flash contents do not read back as written",
+            Self::NoRecord => "no valid record in the store",
+            Self::FlashLayout => "the store's slots do not fit the flash geometry",
         })
     }
 }

@@ -7,6 +7,7 @@ pub mod data;
 pub mod error;
 #[cfg(feature = "fast")]
 pub mod fast;
+pub mod format;
 pub mod guide;
 pub mod loss;
 mod math;
@@ -19,6 +20,8 @@ mod rng;
 pub mod softmax;
 pub mod solver;
 pub mod standardize;
+#[cfg(feature = "storage")]
+pub mod storage;
 pub mod train;
 
 pub use data::{Label, ReplayBuffer, Sample};

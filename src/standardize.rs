@@ -60,9 +60,9 @@ use crate::math::Float;
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Standardizer<const F: usize, T = f32> {
-    count: u32,
-    mean: [T; F],
-    m2: [T; F],
+    pub(crate) count: u32,
+    pub(crate) mean: [T; F],
+    pub(crate) m2: [T; F],
 }
 
 impl<const F: usize, T: Float> Default for Standardizer<F, T> {
@@ -84,6 +84,39 @@ impl<const F: usize, T: Float> Standardizer<F, T> {
             mean: [T::ZERO; F],
             m2: [T::ZERO; F],
         }
+    }
+
+    /// A standardiser with the given statistics: the observation count, the running means and
+    /// M2, the sums of squared deviations from the mean (what [`count`](Self::count),
+    /// [`mean`](Self::mean) and [`sum_of_squares`](Self::sum_of_squares) return). For
+    /// statistics computed elsewhere, e.g. a `const` written by the host tool; like
+    /// [`Classifier::new`](crate::Classifier::new), it takes the values as given (bytes from
+    /// outside are better read with [`format`](crate::format), which checks them).
+    ///
+    /// ```
+    /// use tinysoftmax::Standardizer;
+    /// static S: Standardizer<1, f64> = Standardizer::from_statistics(2, [2.0], [2.0]);
+    /// assert_eq!(S.variance(), [1.0]);
+    /// assert_eq!(S.transform(&[3.0]), [1.0]);
+    /// ```
+    #[must_use]
+    pub const fn from_statistics(count: u32, mean: [T; F], m2: [T; F]) -> Self {
+        Self { count, mean, m2 }
+    }
+
+    /// M2, the sum of squared deviations from the running mean of each feature (0 before any
+    /// update); the variance is M2 / count.
+    ///
+    /// ```
+    /// let mut s = tinysoftmax::Standardizer::<1, f64>::new();
+    /// s.update(&[1.0])?;
+    /// s.update(&[3.0])?;
+    /// assert_eq!(s.sum_of_squares(), &[2.0]);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn sum_of_squares(&self) -> &[T; F] {
+        &self.m2
     }
 
     /// Adds one observation.

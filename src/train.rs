@@ -125,6 +125,36 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
         })
     }
 
+    /// A trainer that continues from saved optimiser state (momentum buffers, step count),
+    /// e.g. the `state` of a [`Checkpoint`](crate::format::Checkpoint): with the same
+    /// configuration, model and sample order, its steps are bit-identical to those of the
+    /// trainer that produced the state.
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new).
+    ///
+    /// ```
+    /// use tinysoftmax::{Classifier, Label, Objective, Sample, optim::Sgd, train::Trainer};
+    /// let sample = Sample::new([1.0_f32, -1.0], Label::<2>::new(1)?);
+    /// let (sgd, objective) = (Sgd::new(0.5)?, Objective::new(0.01)?);
+    /// let (mut a, mut model_a) = (Trainer::new(sgd, objective)?, Classifier::zeros());
+    /// a.step(&mut model_a, &sample)?;
+    /// let (mut b, mut model_b) = (Trainer::from_state(sgd, objective, a.state().clone())?, model_a.clone());
+    /// a.step(&mut model_a, &sample)?;
+    /// b.step(&mut model_b, &sample)?;
+    /// assert_eq!((model_a.fingerprint(), b.state().steps()), (model_b.fingerprint(), 2));
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    pub fn from_state(
+        sgd: Sgd<T>,
+        objective: Objective<C, T>,
+        state: SgdState<F, C, T>,
+    ) -> Result<Self> {
+        let fresh = Self::new(sgd, objective)?;
+        Ok(Self { state, ..fresh })
+    }
+
     /// The optimiser configuration.
     ///
     /// ```

@@ -18,13 +18,14 @@
 
 use crate::iris_data::{FEATURES, LABELS, ROWS};
 use crate::quantized::compare;
-use crate::recipe::{EPOCHS, REFERENCE_OPTIMUM, SEED, fit, standardize, train};
+use crate::recipe::{EPOCHS, Outcome, REFERENCE_OPTIMUM, SEED, fit, standardize, train};
 use semihosting::println;
 
 /// Exit status when training itself failed (distinct from a missed target, 1).
-const TRAINING_ERROR: i32 = 2;
+pub const TRAINING_ERROR: i32 = 2;
 
-/// Trains, prints the report, and returns the exit status: 0 when the outcome passes.
+/// Trains, prints the report (with the quantised model's agreement), and returns the exit
+/// status: 0 when everything passes.
 pub fn run() -> i32 {
     let trained = standardize(&FEATURES, &LABELS).and_then(|mut samples| train(&mut samples));
     let outcome = match trained {
@@ -38,6 +39,36 @@ pub fn run() -> i32 {
         "iris: {} samples standardised on the device; {} epochs of SGD, seed {:#x}",
         ROWS, EPOCHS, SEED
     );
+    let compared = fit(&FEATURES).and_then(|s| compare(&outcome.model, &s, &FEATURES, &LABELS));
+    let quantized = match compared {
+        Ok(quantized) => quantized,
+        Err(e) => {
+            println!("quantisation failed: {}", e);
+            return TRAINING_ERROR;
+        }
+    };
+    report(&outcome, || {
+        println!(
+            "quantized agreement {}/{} certified {}/{} correct {}/{}",
+            quantized.agree,
+            quantized.total,
+            quantized.certified,
+            quantized.total,
+            quantized.correct,
+            quantized.total
+        );
+        println!(
+            "quantized fingerprint {:016x}",
+            quantized.model.fingerprint()
+        );
+        quantized.passes()
+    })
+}
+
+/// Prints accuracy, objective and certificate, then what `more` prints (it returns whether
+/// its part passes), then the verdict and the fingerprint (last); returns the exit status: 0
+/// when everything passes.
+pub fn report(outcome: &Outcome, more: impl FnOnce() -> bool) -> i32 {
     println!(
         "accuracy {:.7} ({:#010x})",
         outcome.accuracy,
@@ -56,28 +87,7 @@ pub fn run() -> i32 {
         outcome.gap.to_bits(),
         outcome.distance
     );
-    let compared = fit(&FEATURES).and_then(|s| compare(&outcome.model, &s, &FEATURES, &LABELS));
-    let quantized = match compared {
-        Ok(quantized) => quantized,
-        Err(e) => {
-            println!("quantisation failed: {}", e);
-            return TRAINING_ERROR;
-        }
-    };
-    println!(
-        "quantized agreement {}/{} certified {}/{} correct {}/{}",
-        quantized.agree,
-        quantized.total,
-        quantized.certified,
-        quantized.total,
-        quantized.correct,
-        quantized.total
-    );
-    println!(
-        "quantized fingerprint {:016x}",
-        quantized.model.fingerprint()
-    );
-    let passes = outcome.passes() && quantized.passes();
+    let passes = outcome.passes() & more();
     println!("result {}", if passes { "pass" } else { "FAIL" });
     println!("fingerprint {:016x}", outcome.model.fingerprint());
     i32::from(!passes)

@@ -6,12 +6,16 @@
 #![no_main]
 
 use core::hint::black_box;
+use embedded_storage::nor_flash::{ErrorType, NorFlash, NorFlashErrorKind, ReadNorFlash};
 use tinysoftmax::average::{Averaged, Plan, Weighting, train_until_certified};
+use tinysoftmax::format::{Checkpoint, Record};
 use tinysoftmax::loss::{CrossEntropy, soft_cross_entropy_with_grad};
+use tinysoftmax::optim::SgdState;
 use tinysoftmax::optim::{Momentum, Schedule, Sgd};
 use tinysoftmax::quant::Quantized;
 use tinysoftmax::softmax::{log_softmax_in_place, logsumexp, softmax_in_place};
 use tinysoftmax::solver::Tolerance;
+use tinysoftmax::storage::Store;
 use tinysoftmax::train::Trainer;
 use tinysoftmax::{
     Classifier, Label, Objective, Pipeline, ReplayBuffer, Sample, Scaler, SplitMix64, Standardizer,
@@ -101,6 +105,7 @@ fn sizes<const F: usize, const C: usize>() -> Option<()> {
         plan,
     ));
     black_box(model.fingerprint());
+    records(&model, &scaler, &trainer, &average, &rng);
     quantized(&model, &scaler)
 }
 
@@ -121,6 +126,71 @@ fn quantized<const F: usize, const C: usize>(
     let again = Quantized::<F, C>::from_parts(parts.0, parts.1, parts.2, parts.3).ok()?;
     black_box(again.predict(&r));
     Some(())
+}
+
+/// Encoding and decoding of every record kind, and the flash store (inlined, like `sizes`, so
+/// that no symbol of this crate, whose name contains "panic", remains).
+#[inline(always)]
+fn records<const F: usize, const C: usize>(
+    model: &Classifier<F, C>,
+    scaler: &Standardizer<F>,
+    trainer: &Trainer<F, C>,
+    average: &Averaged<F, C>,
+    rng: &SplitMix64,
+) {
+    let mut buf = black_box([0_u8; 8192]);
+    let checkpoint = Checkpoint::new(
+        scaler.clone(),
+        model.clone(),
+        trainer.state().clone(),
+        rng.clone(),
+    );
+    let _ = black_box(checkpoint.encode(&mut buf));
+    let _ = black_box(Checkpoint::<F, C>::decode(black_box(&buf)));
+    let _ = black_box(average.encode(&mut buf));
+    let _ = black_box(Averaged::<F, C>::decode(black_box(&buf)));
+    let _ = black_box(model.encode(&mut buf));
+    let mut copy = model.clone();
+    let _ = black_box(copy.decode_into(black_box(&buf)));
+    let _ = black_box(SgdState::<F, C>::decode(black_box(&buf)));
+    let _ = black_box(Standardizer::<F>::decode(black_box(&buf)));
+    if let Ok(mut store) = Store::new(OpaqueFlash, black_box(0), black_box(16384)) {
+        let _ = black_box(store.save(&checkpoint, &mut buf));
+        let _ = black_box(store.load::<Checkpoint<F, C>>(&mut buf));
+    }
+}
+
+/// A flash whose contents the optimiser cannot see.
+struct OpaqueFlash;
+
+impl ErrorType for OpaqueFlash {
+    type Error = NorFlashErrorKind;
+}
+
+impl ReadNorFlash for OpaqueFlash {
+    const READ_SIZE: usize = 4;
+    fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), Self::Error> {
+        for b in bytes.iter_mut() {
+            *b = black_box(offset.to_le_bytes()[0]);
+        }
+        black_box(Ok(()))
+    }
+    fn capacity(&self) -> usize {
+        black_box(65536)
+    }
+}
+
+impl NorFlash for OpaqueFlash {
+    const WRITE_SIZE: usize = 8;
+    const ERASE_SIZE: usize = 4096;
+    fn erase(&mut self, from: u32, to: u32) -> Result<(), Self::Error> {
+        black_box((from, to));
+        black_box(Ok(()))
+    }
+    fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), Self::Error> {
+        black_box((offset, bytes));
+        black_box(Ok(()))
+    }
 }
 
 fn kernels() {
