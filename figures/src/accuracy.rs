@@ -1,21 +1,24 @@
 //! Figure 3: the error in ULP of the textbook cross-entropy and of `loss::cross_entropy` in
 //! `f32`, against the logit margin, measured against the test suite's `f64` reference.
 
-use plotters::element::DashedPathElement;
+use std::error::Error;
+
 use plotters::prelude::*;
 use tinysoftmax::loss::cross_entropy;
 use tinysoftmax::{Label, SplitMix64};
 
-use crate::reference::accuracy::{Measure, textbook_cross_entropy};
-use crate::reference::reference::{Kernel, to_f32, ulp_error, uniform};
-use crate::style::{self, GREY, HEIGHT, PANEL_WIDTH};
+use crate::common::accuracy::{Measure, textbook_cross_entropy};
+use crate::common::reference::{Kernel, to_f32, ulp_error, uniform};
+use crate::style::{self, Area, GREY, HEIGHT, PANEL_WIDTH};
 
 /// Classes of every case.
 const CLASSES: usize = 10;
 /// The margins drawn: 0 to this (the true loss stays a normal `f32` up to about 85).
 const MAX_MARGIN: f64 = 80.0;
-/// Width of a margin bin; each bin shows the largest error of its cases.
-const BIN: f64 = 0.5;
+/// Margin bins; each shows the largest error of its cases.
+const BINS: usize = 160;
+/// Width of a margin bin.
+const BIN: f64 = MAX_MARGIN / BINS as f64;
 /// Cases per bin.
 const CASES: usize = 64;
 /// The seed of the cases.
@@ -48,8 +51,7 @@ fn case(rng: &mut SplitMix64, margin: f64) -> [f32; CLASSES] {
 fn bins() -> Vec<Bin> {
     let mut rng = SplitMix64::new(SEED);
     let y = Label::<CLASSES>::new(0).unwrap();
-    let count = (MAX_MARGIN / BIN).round() as usize;
-    (0..count)
+    (0..BINS)
         .map(|b| {
             let lo = b as f64 * BIN;
             let mut bin = Bin {
@@ -106,82 +108,56 @@ pub fn draw() -> crate::Drawn {
         "accuracy: crate ≤ {worst:.2} ULP over margins 0–{MAX_MARGIN}; textbook returns 0 from margin {zero_from}"
     );
 
-    let mut svg = String::new();
-    {
-        let root =
-            SVGBackend::with_string(&mut svg, (PANEL_WIDTH * 3 / 2, HEIGHT)).into_drawing_area();
-        root.fill(&WHITE)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                format!("cross-entropy in f32, {CLASSES} classes: error against an f64 reference"),
-                style::text(16),
-            )
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(56)
-            .build_cartesian_2d(0.0..MAX_MARGIN, FLOOR..TOP)?;
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE)
-            .bold_line_style(RGBColor(235, 235, 235))
-            .y_labels(10)
-            .x_desc("logit margin: z_y minus the largest other logit")
-            .y_desc("largest error in ULP (per bin of 0.5)")
-            .x_label_formatter(&|v| style::fixed(*v, 0))
-            .y_label_formatter(&|v| style::decade(*v))
-            .label_style(style::text(13))
-            .axis_desc_style(style::text(14))
-            .draw()?;
-        let textbook: Vec<(f64, f64)> = bins
-            .iter()
-            .map(|b| (b.margin, log_ulp(b.textbook_ulp)))
-            .collect();
-        let ours: Vec<(f64, f64)> = bins
-            .iter()
-            .map(|b| (b.margin, log_ulp(b.crate_ulp)))
-            .collect();
-        let (red, blue) = (style::VERMILLION, style::BLUE);
-        chart
-            .draw_series(LineSeries::new(textbook, style::line(red, 2)))?
-            .label("textbook ln Σ exp(z − m) − (z_y − m)")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style::line(red, 2)));
-        chart
-            .draw_series(LineSeries::new(ours, style::line(blue, 2)))?
-            .label("loss::cross_entropy")
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 22, y)], style::line(blue, 2))
-            });
-        let b = budget.log10();
-        chart
-            .draw_series(DashedLineSeries::new(
-                [(0.0, b), (MAX_MARGIN, b)],
-                6,
-                4,
-                style::line(blue, 1),
-            ))?
-            .label(format!("its error budget, {budget} ULP"))
-            .legend(move |(x, y)| {
-                DashedPathElement::new(vec![(x, y), (x + 22, y)], 6, 4, style::line(blue, 1))
-            });
-        chart.draw_series(DashedLineSeries::new(
-            [(zero_from, FLOOR), (zero_from, TOP)],
-            4,
-            4,
-            style::line(GREY, 1),
-        ))?;
-        chart.draw_series([Text::new(
-            format!("from margin {zero_from}: the textbook loss is 0"),
-            (zero_from + 1.0, TOP - 1.1),
-            style::text(13),
-        )])?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::MiddleRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(GREY)
-            .label_font(style::text(13))
-            .draw()?;
-        root.present()?;
-    }
-    Ok(svg)
+    style::svg((PANEL_WIDTH * 3 / 2, HEIGHT), |root| {
+        plot(root, &bins, budget, zero_from)
+    })
+}
+
+fn plot(area: &Area, bins: &[Bin], budget: f64, zero_from: f64) -> Result<(), Box<dyn Error>> {
+    let caption =
+        format!("cross-entropy in f32, {CLASSES} classes: error against an f64 reference");
+    let mut chart = style::chart(area, &caption, 0.0..MAX_MARGIN, FLOOR..TOP)?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(style::MESH)
+        .y_labels(10)
+        .x_desc("logit margin: z_y minus the largest other logit")
+        .y_desc(format!("largest error in ULP (per bin of {BIN})"))
+        .x_label_formatter(&|v| style::fixed(*v, 0))
+        .y_label_formatter(&|v| style::decade(*v))
+        .label_style(style::text(13))
+        .axis_desc_style(style::text(14))
+        .draw()?;
+    let textbook: Vec<(f64, f64)> = bins
+        .iter()
+        .map(|b| (b.margin, log_ulp(b.textbook_ulp)))
+        .collect();
+    let ours: Vec<(f64, f64)> = bins
+        .iter()
+        .map(|b| (b.margin, log_ulp(b.crate_ulp)))
+        .collect();
+    let (red, blue) = (style::VERMILLION, style::BLUE);
+    chart
+        .draw_series(LineSeries::new(textbook, style::line(red, 2)))?
+        .label("textbook ln Σ exp(z − m) − (z_y − m)")
+        .legend(move |at| style::legend_line(at, red, 2));
+    chart
+        .draw_series(LineSeries::new(ours, style::line(blue, 2)))?
+        .label("loss::cross_entropy")
+        .legend(move |at| style::legend_line(at, blue, 2));
+    let b = budget.log10();
+    chart
+        .draw_series(style::dashed(vec![(0.0, b), (MAX_MARGIN, b)], blue, 1))?
+        .label(format!("its error budget, {budget} ULP"))
+        .legend(move |at| style::legend_dashed(at, blue, 1));
+    let edge = vec![(zero_from, FLOOR), (zero_from, TOP)];
+    chart.draw_series(style::dashed(edge, GREY, 1))?;
+    chart.draw_series([Text::new(
+        format!("from margin {zero_from}: the textbook loss is 0"),
+        (zero_from + 1.0, TOP - 1.1),
+        style::text(13),
+    )])?;
+    style::legend(&mut chart, SeriesLabelPosition::MiddleRight)?;
+    Ok(())
 }

@@ -5,7 +5,8 @@
 //! [`certify`]. The true gap of the same stored parameters is measured in `f64` against P*
 //! from the solver run in `f64` to a certified gap below 1e-13.
 
-use plotters::element::DashedPathElement;
+use std::error::Error;
+
 use plotters::prelude::*;
 use tinysoftmax::average::{Averaged, Weighting};
 use tinysoftmax::convex::{self, certify, smoothness};
@@ -15,7 +16,7 @@ use tinysoftmax::train::Trainer;
 use tinysoftmax::{Classifier, Objective, Result, Sample, SplitMix64};
 
 use crate::dataset;
-use crate::style::{self, HEIGHT, PANEL_WIDTH};
+use crate::style::{self, Area, HEIGHT, PANEL_WIDTH};
 
 /// λ of both problems (the README's setting).
 const LAMBDA: f32 = 0.01;
@@ -195,79 +196,65 @@ pub fn draw() -> crate::Drawn {
         .map(|&(_, bound, _)| bound.log10().ceil())
         .fold(FLOOR, f64::max);
 
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (2 * PANEL_WIDTH, HEIGHT)).into_drawing_area();
-        root.fill(&WHITE)?;
+    style::svg((2 * PANEL_WIDTH, HEIGHT), |root| {
         let (left, right) = root.split_horizontally(PANEL_WIDTH);
-        let titles = [
+        plot(
+            &left,
             "iris: 150 × 4, 3 classes, λ = 0.01",
+            &iris,
+            top,
+            None,
+        )?;
+        let legend = Some(SeriesLabelPosition::LowerLeft);
+        plot(
+            &right,
             "digits: 1797 × 64, 10 classes, λ = 0.01",
-        ];
-        let panels = [(&left, &iris), (&right, &digits)];
-        for (p, ((area, curves), title)) in panels.into_iter().zip(titles).enumerate() {
-            let mut chart = ChartBuilder::on(area)
-                .caption(title, style::text(16))
-                .margin(12)
-                .x_label_area_size(44)
-                .y_label_area_size(56)
-                .build_cartesian_2d(0.0..f64::from(LAST).log10(), FLOOR..top)?;
-            chart
-                .configure_mesh()
-                .light_line_style(WHITE)
-                .bold_line_style(RGBColor(235, 235, 235))
-                .x_labels(4)
-                .y_labels(8)
-                .x_desc("iterations (full batch) or epochs (SGD)")
-                .y_desc("P − P*  (parameters in f32)")
-                .x_label_formatter(&|v| style::decade(*v))
-                .y_label_formatter(&|v| style::decade(*v))
-                .label_style(style::text(13))
-                .axis_desc_style(style::text(14))
-                .draw()?;
-            for (i, c) in curves.iter().enumerate() {
-                let color = style::series(i);
-                let x = |k: u32| f64::from(k).log10();
-                let bound: Vec<(f64, f64)> = c
-                    .points
-                    .iter()
-                    .map(|&(k, b, _)| (x(k), b.log10()))
-                    .collect();
-                let truth: Vec<(f64, f64)> = c
-                    .points
-                    .iter()
-                    .map(|&(k, _, t)| (x(k), log_gap(t)))
-                    .collect();
-                chart
-                    .draw_series(LineSeries::new(bound, style::line(color, 2)))?
-                    .label(format!("{}: certified bound", c.name))
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 22, y)], style::line(color, 2))
-                    });
-                chart
-                    .draw_series(DashedLineSeries::new(truth, 5, 3, style::line(color, 2)))?
-                    .label(format!("{}: true gap", c.name))
-                    .legend(move |(x, y)| {
-                        DashedPathElement::new(
-                            vec![(x, y), (x + 22, y)],
-                            5,
-                            3,
-                            style::line(color, 2),
-                        )
-                    });
-            }
-            if p == 0 {
-                continue;
-            }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerLeft)
-                .background_style(WHITE.mix(0.9))
-                .border_style(style::GREY)
-                .label_font(style::text(12))
-                .draw()?;
-        }
-        root.present()?;
+            &digits,
+            top,
+            legend,
+        )?;
+        Ok(())
+    })
+}
+
+/// One data set's panel: each method's bound (solid) and true gap (dashed), log-log.
+fn plot(
+    area: &Area,
+    caption: &str,
+    curves: &[Curves],
+    top: f64,
+    legend: Option<SeriesLabelPosition>,
+) -> Result<(), Box<dyn Error>> {
+    let mut chart = style::chart(area, caption, 0.0..f64::from(LAST).log10(), FLOOR..top)?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(style::MESH)
+        .x_labels(4)
+        .y_labels(8)
+        .x_desc("iterations (full batch) or epochs (SGD)")
+        .y_desc("P − P*  (parameters in f32)")
+        .x_label_formatter(&|v| style::decade(*v))
+        .y_label_formatter(&|v| style::decade(*v))
+        .label_style(style::text(13))
+        .axis_desc_style(style::text(14))
+        .draw()?;
+    let x = |k: u32| f64::from(k).log10();
+    for (i, c) in curves.iter().enumerate() {
+        let color = style::series(i);
+        let bound = c.points.iter().map(|&(k, b, _)| (x(k), b.log10()));
+        let truth = c.points.iter().map(|&(k, _, t)| (x(k), log_gap(t)));
+        chart
+            .draw_series(LineSeries::new(bound, style::line(color, 2)))?
+            .label(format!("{}: certified bound", c.name))
+            .legend(move |at| style::legend_line(at, color, 2));
+        chart
+            .draw_series(style::dashed(truth.collect(), color, 2))?
+            .label(format!("{}: true gap", c.name))
+            .legend(move |at| style::legend_dashed(at, color, 2));
     }
-    Ok(svg)
+    if let Some(position) = legend {
+        style::legend(&mut chart, position)?;
+    }
+    Ok(())
 }

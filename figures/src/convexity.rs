@@ -1,16 +1,17 @@
 //! Figure 1: the objective along lines through a trained model is convex for the softmax
 //! classifier and not for a one-hidden-layer network (Steps 2 and 6 of the `convex` docs).
 
-use plotters::element::DashedPathElement;
+use std::error::Error;
+
 use plotters::prelude::*;
 use tinysoftmax::convex::objective;
 use tinysoftmax::loss::cross_entropy;
 use tinysoftmax::solver::{Stop, Tolerance, minimize};
 use tinysoftmax::{Classifier, Objective, Sample, SplitMix64};
 
+use crate::common::reference::uniform;
 use crate::dataset;
-use crate::reference::reference::uniform;
-use crate::style::{self, GREY, HEIGHT, PANEL_WIDTH};
+use crate::style::{self, Area, GREY, HEIGHT, PANEL_WIDTH};
 
 /// λ of the objective (the README's iris setting).
 const LAMBDA: f64 = 0.01;
@@ -25,6 +26,8 @@ const SEED: u64 = 1;
 const SCALE: f64 = 4.0;
 
 type Iris = Sample<4, 3, f64>;
+/// Points (t, objective) along one line.
+type Curve = Vec<(f64, f64)>;
 
 /// The parameters of a classifier as one vector: the class rows of W, then b.
 fn flatten(model: &Classifier<4, 3, f64>) -> Vec<f64> {
@@ -46,24 +49,16 @@ fn norm(v: &[f64]) -> f64 {
 /// The one-hidden-layer network z = V·tanh(A x̃) + c with three tanh units, parameters
 /// (A row by row, V row by row, c): the same objective, mean cross-entropy plus (λ/2)‖θ‖².
 fn network_objective(theta: &[f64], data: &[Iris]) -> f64 {
-    let (a, rest) = theta.split_at(3 * 5);
-    let (v, c) = rest.split_at(3 * 3);
+    let (first, rest) = theta.split_at(3 * 5);
+    let (second, offset) = rest.split_at(3 * 3);
+    let dot = |row: &[f64], x: &[f64]| row.iter().zip(x).map(|(w, x)| w * x).sum::<f64>();
     let mut total = 0.0;
-    for s in data {
-        let x: Vec<f64> = s.features.iter().copied().chain([1.0]).collect();
-        let h: Vec<f64> = a
-            .chunks(5)
-            .map(|row| row.iter().zip(&x).map(|(w, x)| w * x).sum::<f64>().tanh())
-            .collect();
-        let z: [f64; 3] = core::array::from_fn(|k| {
-            v[k * 3..k * 3 + 3]
-                .iter()
-                .zip(&h)
-                .map(|(w, h)| w * h)
-                .sum::<f64>()
-                + c[k]
-        });
-        total += cross_entropy(&z, s.label);
+    for sample in data {
+        let input: Vec<f64> = sample.features.iter().copied().chain([1.0]).collect();
+        let hidden: Vec<f64> = first.chunks(5).map(|row| dot(row, &input).tanh()).collect();
+        let logits: [f64; 3] =
+            core::array::from_fn(|k| dot(&second[k * 3..k * 3 + 3], &hidden) + offset[k]);
+        total += cross_entropy(&logits, sample.label);
     }
     let penalty = theta.iter().map(|t| t * t).sum::<f64>();
     total / data.len() as f64 + LAMBDA / 2.0 * penalty
@@ -90,15 +85,15 @@ fn grid() -> impl Iterator<Item = f64> + Clone {
 fn classifier_curves(
     data: &[Iris],
     obj: &Objective<3, f64>,
-) -> (f64, Vec<f64>, Vec<Vec<(f64, f64)>>) {
+) -> Result<(f64, Vec<f64>, Vec<Curve>), tinysoftmax::Error> {
     let mut model = Classifier::zeros();
     let stop = Stop::new(Tolerance::Absolute(1e-14), 10_000);
-    let report = minimize(&mut model, data, obj, stop).unwrap();
+    let report = minimize(&mut model, data, obj, stop)?;
     assert!(report.certified, "{report}");
     let star = flatten(&model);
     let mut rng = SplitMix64::new(SEED);
-    let curves = (0..LINES)
-        .map(|_| {
+    let curves: Vec<Curve> = (0..LINES)
+        .map(|_| -> Result<Curve, tinysoftmax::Error> {
             let d: Vec<f64> = (0..star.len())
                 .map(|_| uniform(&mut rng, -1.0, 1.0))
                 .collect();
@@ -110,12 +105,12 @@ fn classifier_curves(
                         .zip(&d)
                         .map(|(s, d)| s + t * scale * d)
                         .collect();
-                    (t, objective(&unflatten(&theta), data, obj).unwrap())
+                    Ok((t, objective(&unflatten(&theta), data, obj)?))
                 })
                 .collect()
         })
-        .collect();
-    (report.objective(), star, curves)
+        .collect::<Result<_, _>>()?;
+    Ok((report.objective(), star, curves))
 }
 
 /// The chord of a curve over its whole interval, at the curve's points.
@@ -136,147 +131,127 @@ fn padded(values: impl Iterator<Item = f64>) -> core::ops::Range<f64> {
     lo - pad..hi + pad
 }
 
-pub fn draw() -> crate::Drawn {
-    let data = dataset::widened(&dataset::iris());
-    let obj = Objective::new(LAMBDA)?;
-    let (p_star, star, curves) = classifier_curves(&data, &obj);
-    for curve in &curves {
-        // Convexity: the chord is never below the curve (up to f64 rounding of P).
-        for (&(_, p), &(_, c)) in curve.iter().zip(&chord(curve)) {
-            assert!(p <= c + 1e-12, "a chord dips below the curve: {p} > {c}");
-        }
-    }
-    let net = mimic(&star);
-    let network: Vec<(f64, f64)> = grid()
+/// The network's objective along (t·A, t·V, c), t in [−1, 1].
+fn network_curve(star: &[f64], data: &[Iris]) -> Curve {
+    let net = mimic(star);
+    let hidden = net.len() - 3;
+    grid()
         .map(|t| {
             let theta: Vec<f64> = net
                 .iter()
                 .enumerate()
-                .map(|(i, v)| if i < 24 { t * v } else { *v })
+                .map(|(i, v)| if i < hidden { t * v } else { *v })
                 .collect();
-            (t, network_objective(&theta, &data))
+            (t, network_objective(&theta, data))
         })
-        .collect();
-    let end = network[POINTS - 1].1;
-    let middle = network[POINTS / 2].1;
-    let gap = middle - end;
+        .collect()
+}
+
+pub fn draw() -> crate::Drawn {
+    let data = dataset::widened(&dataset::iris());
+    let obj = Objective::new(LAMBDA)?;
+    let (p_star, star, curves) = classifier_curves(&data, &obj)?;
+    for curve in &curves {
+        // Convexity: the chord is never below the curve. P is computed to about 1e-15 in f64
+        // (compensated sums); 1e-12 leaves room and still sees any visible dip.
+        for (&(_, p), &(_, c)) in curve.iter().zip(&chord(curve)) {
+            assert!(p <= c + 1e-12, "a chord dips below the curve: {p} > {c}");
+        }
+    }
+    let network = network_curve(&star, &data);
+    let (end, middle) = (network[POINTS - 1].1, network[POINTS / 2].1);
     assert!(
-        (network[0].1 - end).abs() <= 1e-12 && gap > 0.1,
+        (network[0].1 - end).abs() <= 1e-12 && middle - end > 0.1,
         "the mirrored networks must tie and their midpoint lie above the chord"
     );
     println!(
         "convexity: P* = {p_star:.6}; network P = {end:.4} at both ends, {middle:.4} at the midpoint"
     );
-
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (2 * PANEL_WIDTH, HEIGHT)).into_drawing_area();
-        root.fill(&WHITE)?;
+    style::svg((2 * PANEL_WIDTH, HEIGHT), |root| {
         let (left, right) = root.split_horizontally(PANEL_WIDTH);
+        draw_classifier(&left, p_star, &curves)?;
+        draw_network(&right, &network)?;
+        Ok(())
+    })
+}
 
-        let range = padded(curves.iter().flatten().map(|&(_, p)| p));
-        let mut chart = ChartBuilder::on(&left)
-            .caption("softmax classifier: convex", style::text(17))
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(56)
-            .build_cartesian_2d(-1.0..1.0, range)?;
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .x_desc("t  (θ = θ* + t·d, random d, ‖d‖ = ‖θ*‖)")
-            .y_desc("objective P")
-            .x_label_formatter(&|v| style::fixed(*v, 1))
-            .y_label_formatter(&|v| style::fixed(*v, 1))
-            .label_style(style::text(13))
-            .axis_desc_style(style::text(14))
-            .draw()?;
-        for (i, curve) in curves.iter().enumerate() {
-            let color = style::series(i);
-            let series =
-                chart.draw_series(LineSeries::new(curve.clone(), style::line(color, 2)))?;
-            if i == 0 {
-                series.label("P along the line").legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 22, y)], style::line(GREY, 2))
-                });
-            }
-            let series = chart.draw_series(DashedLineSeries::new(
-                chord(curve),
-                5,
-                4,
-                style::line(color, 1),
-            ))?;
-            if i == 0 {
-                series.label("chord: always above").legend(move |(x, y)| {
-                    DashedPathElement::new(vec![(x, y), (x + 22, y)], 5, 4, style::line(GREY, 1))
-                });
-            }
+/// The left panel: P along random lines through θ*, each with its chord.
+fn draw_classifier(area: &Area, p_star: f64, curves: &[Curve]) -> Result<(), Box<dyn Error>> {
+    let range = padded(curves.iter().flatten().map(|&(_, p)| p));
+    let mut chart = style::chart(area, "softmax classifier: convex", -1.0..1.0, range)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc("t  (θ = θ* + t·d, random d, ‖d‖ = ‖θ*‖)")
+        .y_desc("objective P")
+        .x_label_formatter(&|v| style::fixed(*v, 1))
+        .y_label_formatter(&|v| style::fixed(*v, 1))
+        .label_style(style::text(13))
+        .axis_desc_style(style::text(14))
+        .draw()?;
+    for (i, curve) in curves.iter().enumerate() {
+        let color = style::series(i);
+        let series = chart.draw_series(LineSeries::new(curve.clone(), style::line(color, 2)))?;
+        if i == 0 {
+            series
+                .label("P along the line")
+                .legend(|at| style::legend_line(at, GREY, 2));
         }
-        chart.draw_series([Circle::new((0.0, p_star), 4, BLACK.filled())])?;
-        chart.draw_series([Text::new("θ*", (0.04, p_star), style::text(14))])?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperMiddle)
-            .background_style(WHITE.mix(0.9))
-            .border_style(GREY)
-            .label_font(style::text(13))
-            .draw()?;
-
-        let range = padded(network.iter().map(|&(_, p)| p));
-        let mut chart = ChartBuilder::on(&right)
-            .caption("one hidden layer: not convex", style::text(17))
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(56)
-            .build_cartesian_2d(-1.0..1.0, range)?;
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .x_desc("t  (network (t·A, t·V, c), V·tanh(A·x̃) + c)")
-            .y_desc("mean cross-entropy + (λ/2)‖θ‖²")
-            .x_label_formatter(&|v| style::fixed(*v, 1))
-            .y_label_formatter(&|v| style::fixed(*v, 1))
-            .label_style(style::text(13))
-            .axis_desc_style(style::text(14))
-            .draw()?;
-        chart.draw_series(LineSeries::new(
-            network.clone(),
-            style::line(style::VERMILLION, 2),
-        ))?;
-        chart.draw_series(DashedLineSeries::new(
-            chord(&network),
-            5,
-            4,
-            style::line(style::VERMILLION, 1),
-        ))?;
-        let bar = style::line(BLACK, 1);
-        chart.draw_series([
-            PathElement::new(vec![(0.0, end), (0.0, middle)], bar),
-            PathElement::new(vec![(-0.03, end), (0.03, end)], bar),
-            PathElement::new(vec![(-0.03, middle), (0.03, middle)], bar),
-        ])?;
-        chart.draw_series([Text::new(
-            format!("Jensen gap {gap:.2}"),
-            (0.05, (end + middle) / 2.0),
-            style::text(14),
-        )])?;
-        let above = end + 0.1 * (middle - end);
-        chart.draw_series([
-            Text::new("(−A, −V, c)", (-0.97, above), style::text(13)),
-            Text::new("(A, V, c)", (0.68, above), style::text(13)),
-            Text::new(
-                "chord",
-                (-0.45, end + 0.03 * (middle - end)),
-                style::text(13),
-            ),
-            Text::new("midpoint (0, 0, c):", (0.3, middle), style::text(13)),
-            Text::new(
-                "logits c for every input",
-                (0.3, middle - 0.06 * (middle - end)),
-                style::text(13),
-            ),
-        ])?;
-        root.present()?;
+        let chord = chord(curve);
+        let series = chart.draw_series(style::dashed(chord, color, 1))?;
+        if i == 0 {
+            series
+                .label("chord: always above")
+                .legend(|at| style::legend_dashed(at, GREY, 1));
+        }
     }
-    Ok(svg)
+    chart.draw_series([Circle::new((0.0, p_star), 4, BLACK.filled())])?;
+    chart.draw_series([Text::new("θ*", (0.04, p_star), style::text(14))])?;
+    style::legend(&mut chart, SeriesLabelPosition::UpperMiddle)?;
+    Ok(())
+}
+
+/// The right panel: the network between (−A, −V, c) and (A, V, c), the Jensen gap marked.
+fn draw_network(area: &Area, network: &[(f64, f64)]) -> Result<(), Box<dyn Error>> {
+    let (end, middle) = (network[POINTS - 1].1, network[POINTS / 2].1);
+    let range = padded(network.iter().map(|&(_, p)| p));
+    let mut chart = style::chart(area, "one hidden layer: not convex", -1.0..1.0, range)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc("t  (network (t·A, t·V, c), V·tanh(A·x̃) + c)")
+        .y_desc("mean cross-entropy + (λ/2)‖θ‖²")
+        .x_label_formatter(&|v| style::fixed(*v, 1))
+        .y_label_formatter(&|v| style::fixed(*v, 1))
+        .label_style(style::text(13))
+        .axis_desc_style(style::text(14))
+        .draw()?;
+    let color = style::VERMILLION;
+    chart.draw_series(LineSeries::new(network.to_vec(), style::line(color, 2)))?;
+    chart.draw_series(style::dashed(chord(network), color, 1))?;
+    let bar = style::line(BLACK, 1);
+    chart.draw_series([
+        PathElement::new(vec![(0.0, end), (0.0, middle)], bar),
+        PathElement::new(vec![(-0.03, end), (0.03, end)], bar),
+        PathElement::new(vec![(-0.03, middle), (0.03, middle)], bar),
+    ])?;
+    let height = middle - end;
+    let label = |text: String, x: f64, y: f64| Text::new(text, (x, y), style::text(13));
+    chart.draw_series([
+        Text::new(
+            format!("Jensen gap {height:.2}"),
+            (0.05, end + height / 2.0),
+            style::text(14),
+        ),
+        label("(−A, −V, c)".into(), -0.97, end + 0.1 * height),
+        label("(A, V, c)".into(), 0.68, end + 0.1 * height),
+        label("chord".into(), -0.45, end + 0.03 * height),
+        label("midpoint (0, 0, c):".into(), 0.3, middle),
+        label(
+            "logits c for every input".into(),
+            0.3,
+            middle - 0.06 * height,
+        ),
+    ])?;
+    Ok(())
 }

@@ -21,6 +21,8 @@
     reason = "host tool: a failure should stop it loudly"
 )]
 
+#[path = "../../tests/common/mod.rs"]
+mod common;
 #[path = "../../examples/common/dataset.rs"]
 mod dataset;
 #[path = "../../examples/firmware-common/online.rs"]
@@ -29,8 +31,6 @@ mod dataset;
     reason = "the firmware recipe has items only the firmware uses"
 )]
 mod online;
-#[path = "../../tests/common/mod.rs"]
-mod reference;
 
 mod accuracy;
 mod certificate;
@@ -43,8 +43,11 @@ use std::path::PathBuf;
 /// The result of drawing one figure.
 pub type Drawn = Result<String, Box<dyn std::error::Error>>;
 
+/// A function that computes and draws one figure.
+type Figure = fn() -> Drawn;
+
 /// Every figure: its file name (without `.svg`) and the function that draws it.
-const FIGURES: [(&str, fn() -> Drawn); 5] = [
+const FIGURES: [(&str, Figure); 5] = [
     ("convexity", convexity::draw),
     ("certificate", certificate::draw),
     ("accuracy", accuracy::draw),

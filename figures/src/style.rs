@@ -1,6 +1,20 @@
-//! What every figure shares: sizes, colours, fonts and axis labels.
+//! What every figure shares: sizes, colours, fonts, axes and legends.
 
+use std::error::Error;
+use std::ops::Range;
+
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
+
+/// A drawing area of an SVG figure.
+pub type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+/// A point in pixels.
+pub type Pixel = (i32, i32);
+/// A chart with linear f64 axes on an SVG figure.
+pub type Chart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Width of one panel in pixels.
 pub const PANEL_WIDTH: u32 = 480;
@@ -25,6 +39,9 @@ pub const SKY: RGBColor = RGBColor(86, 180, 233);
 /// Axis and annotation grey.
 pub const GREY: RGBColor = RGBColor(90, 90, 90);
 
+/// The grid lines at labelled ticks.
+pub const MESH: RGBColor = RGBColor(235, 235, 235);
+
 /// The colour of series number `i`.
 pub fn series(i: usize) -> RGBColor {
     [BLUE, VERMILLION, GREEN, ORANGE, PURPLE, SKY][i % 6]
@@ -38,6 +55,74 @@ pub fn text(size: u32) -> TextStyle<'static> {
 /// A solid line style.
 pub fn line(color: RGBColor, width: u32) -> ShapeStyle {
     color.stroke_width(width)
+}
+
+/// A dashed line through `points`.
+pub fn dashed(
+    points: Vec<(f64, f64)>,
+    color: RGBColor,
+    width: u32,
+) -> DashedLineSeries<std::vec::IntoIter<(f64, f64)>, u32> {
+    DashedLineSeries::new(points, 5, 4, line(color, width))
+}
+
+/// A legend sample of a solid line.
+pub fn legend_line((x, y): Pixel, color: RGBColor, width: u32) -> PathElement<Pixel> {
+    PathElement::new(vec![(x, y), (x + 22, y)], line(color, width))
+}
+
+/// A legend sample of a dashed line.
+pub fn legend_dashed(
+    (x, y): Pixel,
+    color: RGBColor,
+    width: u32,
+) -> DashedPathElement<std::vec::IntoIter<Pixel>, u32> {
+    DashedPathElement::new(vec![(x, y), (x + 22, y)], 5, 4, line(color, width))
+}
+
+/// An SVG document of `size` pixels, white, with what `draw` draws on it.
+pub fn svg(
+    size: (u32, u32),
+    draw: impl FnOnce(&Area) -> Result<(), Box<dyn Error>>,
+) -> crate::Drawn {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE)?;
+        draw(&root)?;
+        root.present()?;
+    }
+    Ok(svg)
+}
+
+/// A chart on `area` with a caption and room for the axis labels.
+pub fn chart<'a, 'b>(
+    area: &'a Area<'b>,
+    caption: &str,
+    x: Range<f64>,
+    y: Range<f64>,
+) -> Result<Chart<'a, 'b>, Box<dyn Error>> {
+    Ok(ChartBuilder::on(area)
+        .caption(caption, text(16))
+        .margin(12)
+        .x_label_area_size(44)
+        .y_label_area_size(56)
+        .build_cartesian_2d(x, y)?)
+}
+
+/// The legend of the labelled series, at `position`.
+pub fn legend<'a, 'b: 'a>(
+    chart: &mut Chart<'a, 'b>,
+    position: SeriesLabelPosition,
+) -> Result<(), Box<dyn Error>> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(GREY)
+        .label_font(text(13))
+        .draw()?;
+    Ok(())
 }
 
 /// "10⁻⁵" for a log₁₀ value of −5 (the axis of a log-scale plot holds log₁₀ of the values).
