@@ -22,7 +22,7 @@
 //! ![Certified bound and true gap against iterations on iris and digits](https://raw.githubusercontent.com/tinysoftmax/tinysoftmax/main/docs/figures/certificate.svg)
 //!
 //! Both, from zero in `f32` (λ = 0.01): the certified bound (solid) and the true gap (dashed)
-//! of the averaged iterate after each epoch, and of the full-batch solver after each iteration.
+//! of the averaged iterate after k epochs, and of the full-batch solver after k iterations.
 //! Drawn by `cargo run --release --manifest-path figures/Cargo.toml -- certificate`.
 //!
 //! [`Schedule::InverseTime`]: crate::optim::Schedule::InverseTime
