@@ -2,8 +2,12 @@
 # Firmware examples under QEMU: installs what they need on a fresh Debian 12 machine, builds
 # every firmware, runs each under a timeout, checks its exit status and printed result, and
 # requires the weights' fingerprint each prints last to equal the host's (bit-identical
-# training on x86-64, Cortex-M4F, Cortex-M3, Cortex-M0 and RV32IMC). Ends with the footprint
+# training on x86-64, Cortex-M4F, Cortex-M3, Cortex-M0 and RV32IMC), and the quantised iris
+# model's agreement line and fingerprint to equal the host's too. Ends with the footprint
 # table (scripts/footprint.sh, a few seconds; FIRMWARE_FOOTPRINT=0 skips it).
+#
+# Keeps what it measured in target/firmware-report/ (the host's fingerprints, every firmware's
+# output, the footprint tables), from which scripts/readme-tables.sh writes the docs.
 #
 # usage: bash .ci/firmware.sh        (from anywhere)
 set -euo pipefail
@@ -16,6 +20,10 @@ fail() {
     echo "firmware: $*" >&2
     exit 1
 }
+
+report="$root/target/firmware-report"
+rm -rf "$report"
+mkdir -p "$report"
 
 step "toolchain: embedded targets and llvm-tools"
 rustup target add thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf \
@@ -43,6 +51,7 @@ step "host: the recipes and their fingerprints (tests/firmware_parity.rs)"
 host_log=$(mktemp)
 trap 'rm -f "$host_log"' EXIT
 cargo test --test firmware_parity -- --nocapture --test-threads=1 | tee "$host_log"
+cp "$host_log" "$report/host.txt"
 host_fingerprint() {
     awk -v demo="$1" '$1 == "firmware-parity" && $2 == demo && $3 == "fingerprint" { print $4 }' \
         "$host_log"
@@ -51,6 +60,13 @@ declare -A expected=([iris]=$(host_fingerprint iris) [online]=$(host_fingerprint
 for demo in iris online; do
     [[ ${expected[$demo]} =~ ^[0-9a-f]{16}$ ]] || fail "no host fingerprint for $demo"
 done
+# The quantised iris model: the host's agreement line and fingerprint, which every iris
+# firmware must print word for word.
+# (The test harness may print "test NAME ... " in front of a test's first line.)
+quantized_lines=$(sed -n 's/^.*firmware-parity iris quantized /quantized /p' "$host_log")
+[ "$(grep -c '^quantized agreement ' <<<"$quantized_lines")" -eq 1 ] &&
+    [[ $(grep '^quantized fingerprint ' <<<"$quantized_lines") =~ ^quantized\ fingerprint\ [0-9a-f]{16}$ ]] ||
+    fail "no quantised iris lines from the host"
 
 semihosting="-nographic -semihosting-config enable=on,target=native"
 # crate | target | QEMU command line | core
@@ -85,14 +101,25 @@ for board in "${boards[@]}"; do
         # shellcheck disable=SC2086 # $qemu and $semihosting are command lines
         timeout 60 $qemu $semihosting -kernel "$elf" >"$log" 2>&1 || status=$?
         cat "$log"
+        cp "$log" "$report/$core-$demo.txt"
         last=$(tail -n 1 "$log")
         passed=$(grep -c '^result pass$' "$log" || true)
+        missing=""
+        if [ "$demo" = iris ]; then
+            while read -r line; do
+                grep -qxF "$line" "$log" || missing="$line"
+            done <<<"$quantized_lines"
+        fi
         rm -f "$log"
         [ "$status" -eq 0 ] || fail "$core $demo exited with status $status (124: timeout)"
         [ "$passed" -eq 1 ] || fail "$core $demo did not print 'result pass'"
         [ "$last" = "fingerprint ${expected[$demo]}" ] ||
             fail "$core $demo: last line '$last', host has fingerprint ${expected[$demo]}"
+        [ -z "$missing" ] || fail "$core $demo did not print the host's '$missing'"
         summary+=("$core $demo: ${last#fingerprint } (host ${expected[$demo]}) ok")
+        if [ "$demo" = iris ]; then
+            summary+=("$core iris, $(grep '^quantized fingerprint' <<<"$quantized_lines") (as the host) ok")
+        fi
     done
 done
 
@@ -112,6 +139,7 @@ if command -v defmt-print >/dev/null 2>&1; then
     # build), so CI decodes only where it is already installed.
     decoded=$(defmt-print -e "$elf" <"$frames")
     echo "$decoded"
+    echo "$decoded" >"$report/Cortex-M4F-iris-defmt.txt"
     grep -q '^result pass$' <<<"$decoded" || fail "iris-defmt did not log 'result pass'"
     hex=$(sed -n 's/^fingerprint 0x\([0-9a-f]*\)$/\1/p' <<<"$decoded")
     hex=$(printf '%16s' "$hex" | tr ' ' 0) # defmt drops leading zeros
@@ -128,5 +156,5 @@ printf '%s\n' "${summary[@]}"
 
 if [ "${FIRMWARE_FOOTPRINT:-1}" != 0 ]; then
     step "footprint (scripts/footprint.sh)"
-    scripts/footprint.sh
+    scripts/footprint.sh | tee "$report/footprint.md"
 fi

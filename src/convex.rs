@@ -125,7 +125,7 @@ impl<const F: usize, const C: usize, T: Float> Accumulator<F, C, T> {
 
 /// The full-batch objective P(θ) and its gradient ∇P(θ), shaped like the model.
 ///
-/// ∇_W P = (1/n) Σ_i w_{y_i} δ_i x_iᵀ + λW and ∇_b P = (1/n) Σ_i w_{y_i} δ_i + λb, with δ_i the
+/// ∇\_W P = (1/n) Σ_i w_{y_i} δ_i x_iᵀ + λW and ∇\_b P = (1/n) Σ_i w_{y_i} δ_i + λb, with δ_i the
 /// loss gradient in the logits. The sums are compensated.
 ///
 /// # Errors

@@ -38,6 +38,8 @@ pub enum Error {
     ClassWeight,
     /// A feature value is NaN or infinite.
     NonFiniteFeature,
+    /// A scaler's mean is not finite, or its scale is not finite and > 0.
+    Scaler,
     /// The model produced a non-finite logit for this input (parameters or input too large).
     NonFiniteLogit,
     /// The update would have made a parameter or a momentum value non-finite; nothing was
@@ -55,6 +57,11 @@ pub enum Error {
     /// An index permutation does not match its samples (wrong length, or an index out of
     /// range).
     Permutation,
+    /// The input scale of a quantised model is not finite and > 0.
+    InputScale,
+    /// A model has no quantised form (a parameter or a folded weight is not finite, or no
+    /// logit step keeps the integer logits within `i32`), or quantised parts could overflow.
+    QuantizedRange,
 }
 
 impl fmt::Display for Error {
@@ -70,6 +77,7 @@ impl fmt::Display for Error {
             Self::LabelSmoothing => "label smoothing must be in [0, 1]",
             Self::ClassWeight => "class weights must be finite, >= 0 and not all 0",
             Self::NonFiniteFeature => "a feature value is NaN or infinite",
+            Self::Scaler => "a scaler's mean must be finite and its scale finite and > 0",
             Self::NonFiniteLogit => "the model produced a non-finite logit",
             Self::NonFiniteUpdate => "the update would make a parameter non-finite",
             Self::NoSamples => "at least one sample is needed",
@@ -77,6 +85,8 @@ impl fmt::Display for Error {
             Self::CheckPeriod => "the check period must be at least 1 epoch",
             Self::Overflow => "a full-batch computation overflowed",
             Self::Permutation => "the index permutation does not match the samples",
+            Self::InputScale => "the input scale must be finite and > 0",
+            Self::QuantizedRange => "the model does not fit the quantised representation",
         })
     }
 }

@@ -232,6 +232,12 @@ impl_float!(
     1.110_223_024_625_156_5e-16
 );
 
+/// `x` rounded to the nearest integer, halves away from zero.
+#[inline]
+pub(crate) fn round(x: f64) -> f64 {
+    libm::round(x)
+}
+
 /// A count (a size or a number of items) as a float, saturating at `u32::MAX`.
 #[inline]
 pub(crate) fn from_count<T: Float>(n: usize) -> T {

@@ -3,7 +3,8 @@
 //!
 //! `.ci/firmware.sh` runs this with `--nocapture`, reads the `firmware-parity ... fingerprint`
 //! lines, and requires every firmware (Cortex-M4F, Cortex-M3, Cortex-M0, RV32IMC under QEMU) to
-//! print the same fingerprint: training must give bit-identical weights on host and devices.
+//! print the same fingerprint: training must give bit-identical weights on host and devices. The
+//! same holds for the quantised iris model and its agreement with the float model.
 #![expect(
     clippy::expect_used,
     reason = "in a test, a failed expectation is the failure report"
@@ -13,6 +14,8 @@
 mod iris_data;
 #[path = "../examples/firmware-common/online.rs"]
 mod online;
+#[path = "../examples/firmware-common/quantized.rs"]
+mod quantized;
 #[path = "../examples/firmware-common/recipe.rs"]
 mod recipe;
 
@@ -170,6 +173,34 @@ fn samples_delta(reference: &[[f32; FEATURES]]) -> f64 {
         .flat_map(|(s, r)| s.features.iter().zip(r))
         .map(|(&a, &b)| (f64::from(a) - f64::from(b)).abs())
         .fold(0.0, f64::max)
+}
+
+/// The quantised model of the trained iris model: what the firmware prints about it, and its
+/// fingerprint, which every firmware must reproduce (quantisation in f64 is bit-exact too).
+#[test]
+fn iris_quantized_agrees() {
+    let outcome = train_iris();
+    let standardizer = recipe::fit(&iris_data::FEATURES).expect("iris standardises");
+    let c = quantized::compare(
+        &outcome.model,
+        &standardizer,
+        &iris_data::FEATURES,
+        &iris_data::LABELS,
+    )
+    .expect("iris quantises");
+    println!(
+        "firmware-parity iris quantized agreement {}/{} certified {}/{} correct {}/{}",
+        c.agree, c.total, c.certified, c.total, c.correct, c.total
+    );
+    println!(
+        "firmware-parity iris quantized fingerprint {:016x}",
+        c.model.fingerprint()
+    );
+    assert!(c.passes(), "{c:?}");
+    // The readings are the data's millimetres exactly.
+    for x in iris_data::FEATURES.iter().flatten() {
+        assert_eq!(f32::from(quantized::reading(*x)) / 10.0, *x);
+    }
 }
 
 #[test]

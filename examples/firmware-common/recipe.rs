@@ -70,6 +70,19 @@ impl Outcome {
     }
 }
 
+/// The standardiser fitted on the `N` raw rows (Welford over all of them, in order).
+///
+/// # Errors
+///
+/// A non-finite feature.
+pub fn fit<const N: usize>(raw: &[[f32; FEATURES]; N]) -> Result<Standardizer<FEATURES>> {
+    let mut standardizer = Standardizer::new();
+    for x in raw {
+        standardizer.update(x)?;
+    }
+    Ok(standardizer)
+}
+
 /// Standardises the `N` raw rows: fits the standardiser on all of them (Welford), then
 /// transforms each.
 ///
@@ -80,10 +93,7 @@ pub fn standardize<const N: usize>(
     raw: &[[f32; FEATURES]; N],
     labels: &[u8; N],
 ) -> Result<[IrisSample; N]> {
-    let mut standardizer = Standardizer::new();
-    for x in raw {
-        standardizer.update(x)?;
-    }
+    let standardizer = fit(raw)?;
     let mut out = [Sample::new([0.0; FEATURES], Label::new(0)?); N];
     for ((sample, x), &label) in out.iter_mut().zip(raw).zip(labels) {
         *sample = Sample::new(standardizer.transform(x), Label::new(usize::from(label))?);
