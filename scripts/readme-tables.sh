@@ -57,9 +57,15 @@ if [ ! -f "$report/footprint.md" ]; then
     fi
     bash .ci/firmware.sh >&2
 fi
-# footprint.sh prints the main table, a sentence, and the fast-softmax table.
-awk '/^\|/ { print } /^$/ { exit }' "$report/footprint.md" >"$blocks/footprint"
-awk 'seen && /^\|/ { print } /^$/ { seen = 1 }' "$report/footprint.md" >"$blocks/fast-softmax"
+# footprint.sh prints three tables, each after a sentence: the float footprint, the quantised
+# one and the fast softmax. Each is picked by its header line.
+table() {
+    awk -v head="$1" 'index($0, head) == 1 { on = 1 } on && !/^\|/ { exit } on { print }' \
+        "$report/footprint.md"
+}
+table '| core | model | flash, inference (B)' >"$blocks/footprint"
+table '| core | model | flash (B) | static RAM (B)' >"$blocks/quant-footprint"
+table '| core | exact | fast |' >"$blocks/fast-softmax"
 cp "$report/Cortex-M4F-iris.txt" "$blocks/firmware-iris"
 cp "$report/Cortex-M4F-online.txt" "$blocks/firmware-online"
 fingerprint() {

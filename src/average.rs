@@ -303,7 +303,8 @@ impl<T: Float> Default for Plan<T> {
 /// # Errors
 ///
 /// [`Error::Tolerance`] for a tolerance that is not finite and > 0; [`Error::CheckPeriod`] for
-/// `check_every` = 0; [`Error::NeedsWeightDecay`] when the trainer's λ is 0;
+/// `check_every` = 0; [`Error::NeedsWeightDecay`] when the trainer's λ is 0,
+/// [`Error::WeightDecayTooSmall`] when it is below the smallest normal number;
 /// [`Error::NoSamples`] for no samples; [`Error::NonFiniteFeature`] for a NaN or infinite
 /// feature; a failing step's error as in [`Averaged::epoch`]; a failing certificate's error
 /// as in [`certify`] ([`Error::Overflow`]). These checks come before any training, except
@@ -341,7 +342,7 @@ pub fn train_until_certified<const F: usize, const C: usize, T: Float>(
         return Err(Error::CheckPeriod);
     }
     let objective = *trainer.objective();
-    // Fails early, before any training, for λ = 0 or no samples.
+    // Fails early, before any training, for λ = 0 (or below the floor) or no samples.
     let mut certificate = certify(average.model(), samples, &objective)?;
     let period = plan.check_every;
     let mut epochs = 0_u32;

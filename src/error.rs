@@ -62,6 +62,10 @@ pub enum Error {
     /// A model has no quantised form (a parameter or a folded weight is not finite, or no
     /// logit step keeps the integer logits within `i32`), or quantised parts could overflow.
     QuantizedRange,
+    /// λ is positive but below the smallest normal number (2^-126 ≈ 1.2e-38 in `f32`,
+    /// 2^-1022 in `f64`), the floor of certificates and of the solver (see
+    /// [`convex::certify`](crate::convex::certify)).
+    WeightDecayTooSmall,
 }
 
 impl fmt::Display for Error {
@@ -87,6 +91,9 @@ impl fmt::Display for Error {
             Self::Permutation => "the index permutation does not match the samples",
             Self::InputScale => "the input scale must be finite and > 0",
             Self::QuantizedRange => "the model does not fit the quantised representation",
+            Self::WeightDecayTooSmall => {
+                "weight decay (L2 coefficient) is below the smallest normal float: too small to certify"
+            }
         })
     }
 }

@@ -287,7 +287,8 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
         let v = self.sgd.momentum_coefficient() * self.state.velocity_bound + g;
         let limit = T::MAX / two;
         let theta_new = theta + eta * (g + v);
-        (theta_new < limit && v < limit).then(|| v + v * T::from_u32(8) * T::UNIT_ROUNDOFF)
+        // 8u first: v·8 alone overflows for v in (MAX/8, MAX/2), and the bound must stay finite.
+        (theta_new < limit && v < limit).then(|| v + v * (T::from_u32(8) * T::UNIT_ROUNDOFF))
     }
 
     /// Computes every updated parameter and velocity; writes them if `WRITE`, otherwise only
@@ -547,6 +548,20 @@ mod tests {
         trainer.step(&mut model, &sample).unwrap();
         trainer.step(&mut model, &sample).unwrap();
         *model.bias()
+    }
+
+    /// The cached velocity bound v·(1 + 8u) stays finite for v just below the cheap check's
+    /// limit of MAX/2 (it overflowed to +∞ when computed as (v·8)·u, for v in (MAX/8, MAX/2)).
+    #[test]
+    fn velocity_bound_stays_finite_near_the_limit() {
+        // λ = 1 and bias 1e38: the gradient bound G = D·X + λΘ ≥ 1e38, within (MAX/8, MAX/2).
+        let mut trainer =
+            Trainer::new(Sgd::new(1e-30).unwrap(), Objective::new(1.0).unwrap()).unwrap();
+        let mut model = Classifier::<1, 2>::new([[0.0], [0.0]], [1.0e38, 0.0]);
+        let sample = Sample::new([0.0], Label::new(0).unwrap());
+        trainer.step(&mut model, &sample).unwrap();
+        let bound = trainer.state.velocity_bound;
+        assert!(bound.is_finite() && bound >= 1.0e38, "{bound}");
     }
 
     #[test]
