@@ -8,6 +8,13 @@
 //! itself) and by the full-batch functions ([`convex`](crate::convex),
 //! [`solver`](crate::solver)). So a buffered sample is checked on push and again each time it
 //! is trained on.
+//!
+//! ![Held-out accuracy of the online demo as readings arrive, with the nearest-mean ceiling](https://raw.githubusercontent.com/tinysoftmax/tinysoftmax/main/docs/figures/online.svg)
+//!
+//! A [`ReplayBuffer`] at work: the firmware's `online` demo (`examples/firmware-common/online.rs`,
+//! run on the host, where it trains bit-identically) takes one SGD step per sensor reading and
+//! every few readings sweeps the buffer of recent ones again; its held-out accuracy climbs to
+//! that of the Bayes-optimal nearest-mean rule. Drawn by `cargo run --release --manifest-path figures/Cargo.toml -- online`.
 
 use crate::error::{Error, Result};
 use crate::math::Float;
