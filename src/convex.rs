@@ -5,7 +5,7 @@
 use crate::data::Sample;
 use crate::error::{Error, Result};
 use crate::loss::CrossEntropy;
-use crate::math::{Float, dot2, from_count, max_abs};
+use crate::math::{Float, dot2_step, from_count, max_abs, two_sum};
 use crate::model::{Classifier, dot};
 use crate::objective::Objective;
 use crate::softmax::{Compensated, softmax};
@@ -86,40 +86,63 @@ pub fn objective<const F: usize, const C: usize, T: Float>(
 }
 
 /// A compensated accumulator shaped like a classifier's parameters (W stored as the model
-/// stores it, feature-major).
+/// stores it, feature-major), sums and carries in separate arrays.
+///
+/// Each entry is a [`Compensated`] sum in all but layout: the same additions in the same
+/// order, so the same bits. Each addition is the branch-free TwoSum and the C entries of a
+/// feature sit side by side, so the compiler vectorises [`add_outer`](Self::add_outer) across
+/// classes; the device runs the same operations one entry at a time.
 struct Accumulator<const F: usize, const C: usize, T> {
-    columns: [[Compensated<T>; C]; F],
-    bias: [Compensated<T>; C],
+    sums: [[T; C]; F],
+    carries: [[T; C]; F],
+    bias: [T; C],
+    bias_carry: [T; C],
 }
 
 impl<const F: usize, const C: usize, T: Float> Accumulator<F, C, T> {
     fn new() -> Self {
         Self {
-            columns: [[Compensated::new(); C]; F],
-            bias: [Compensated::new(); C],
+            sums: [[T::ZERO; C]; F],
+            carries: [[T::ZERO; C]; F],
+            bias: [T::ZERO; C],
+            bias_carry: [T::ZERO; C],
         }
     }
 
     /// Adds the outer product δ·(x, 1)ᵀ.
+    #[inline]
     fn add_outer(&mut self, delta: &[T; C], x: &[T; F]) {
-        for (column, &xf) in self.columns.iter_mut().zip(x.iter()) {
-            for (acc, &d) in column.iter_mut().zip(delta.iter()) {
-                acc.add(d * xf);
-            }
+        for ((sums, carries), &xf) in self.sums.iter_mut().zip(self.carries.iter_mut()).zip(x) {
+            add_row(sums, carries, delta, xf);
         }
-        for (b, &d) in self.bias.iter_mut().zip(delta.iter()) {
-            b.add(d);
-        }
+        add_row(&mut self.bias, &mut self.bias_carry, delta, T::ONE);
     }
 
     /// (sum / n) + λ·θ, as a parameter-shaped value.
     fn finish(&self, n: T, lambda: T, theta: &Classifier<F, C, T>) -> Classifier<F, C, T> {
         let mut out = Classifier::zeros();
-        let sums = self.columns.iter().flatten().chain(self.bias.iter());
-        for ((o, a), t) in out.params_mut().zip(sums).zip(theta.params()) {
-            *o = a.total() / n + lambda * t;
+        let sums = self.sums.iter().flatten().chain(self.bias.iter());
+        let carries = self.carries.iter().flatten().chain(self.bias_carry.iter());
+        for ((o, (&sum, &carry)), t) in out.params_mut().zip(sums.zip(carries)).zip(theta.params())
+        {
+            *o = Compensated::from_parts(sum, carry).total() / n + lambda * t;
         }
         out
+    }
+}
+
+/// sums_c += δ_c·x, compensated (see [`Compensated::add`]), for every class c.
+#[inline]
+fn add_row<const C: usize, T: Float>(
+    sums: &mut [T; C],
+    carries: &mut [T; C],
+    delta: &[T; C],
+    x: T,
+) {
+    for ((sum, carry), &d) in sums.iter_mut().zip(carries.iter_mut()).zip(delta) {
+        let (t, error) = two_sum(*sum, d * x);
+        *sum = t;
+        *carry += error;
     }
 }
 
@@ -453,17 +476,26 @@ fn compensated_norm<const F: usize, const C: usize, T: Float>(theta: &Classifier
 }
 
 /// The logits W x + b, each from a compensated dot product (see [`certify`]).
+///
+/// Each logit is Dot2 (`math::dot2`) of row c with x, started at b_c, term by term in feature order; the C
+/// dot products advance side by side, one feature at a time (contiguous, vectorised across
+/// classes on the host), which changes no operation of any one of them.
 fn accurate_logits<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     x: &[T; F],
 ) -> [T; C] {
     let (columns, bias) = model.parts();
-    let mut z = *bias;
-    for (c, zc) in z.iter_mut().enumerate() {
-        let row = columns.iter().filter_map(|column| column.get(c).copied());
-        *zc = dot2(row.zip(x.iter().copied()), *zc);
+    let mut sum = *bias;
+    let mut carry = [T::ZERO; C];
+    for (column, &xf) in columns.iter().zip(x.iter()) {
+        for ((s, e), &w) in sum.iter_mut().zip(carry.iter_mut()).zip(column.iter()) {
+            dot2_step(s, e, w, xf);
+        }
     }
-    z
+    for (s, &e) in sum.iter_mut().zip(carry.iter()) {
+        *s += e;
+    }
+    sum
 }
 
 /// max_c (Σ_f |W_cf x_f| + |b_c|): the scale of the rounding error of the logits.
@@ -479,4 +511,53 @@ fn logit_magnitude<const F: usize, const C: usize, T: Float>(
             .fold(b.abs(), |s, (w, &xf)| s + (w * xf).abs());
         acc.max_nan(sum)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Label;
+    use crate::math::dot2;
+    use crate::rng::SplitMix64;
+
+    fn random(rng: &mut SplitMix64) -> f32 {
+        let bits = rng.next_u64();
+        let exponent = ((bits >> 8) % 41) as i32 - 20;
+        let sign = if bits & 1 == 0 { 1.0 } else { -1.0 };
+        sign * (1.0 + (bits >> 40) as f32 / (1u64 << 24) as f32) * 2.0_f32.powi(exponent)
+    }
+
+    /// The class-by-class definitions (one `dot2` per logit, one `Compensated` per parameter)
+    /// and the side-by-side loops give the same bits.
+    #[test]
+    fn side_by_side_loops_keep_each_sum_bit_for_bit() {
+        let mut rng = SplitMix64::new(7);
+        let weights = [[0.0; 5]; 3].map(|row| row.map(|_: f32| random(&mut rng)));
+        let model = Classifier::<5, 3>::new(weights, [0.0; 3].map(|_: f32| random(&mut rng)));
+        let mut acc = Accumulator::<5, 3, f32>::new();
+        let mut plain = [[Compensated::new(); 5]; 3];
+        for _ in 0..50 {
+            let x = [0.0; 5].map(|_: f32| random(&mut rng));
+            let z = accurate_logits(&model, &x);
+            for (c, (&zc, row)) in z.iter().zip(weights.iter()).enumerate() {
+                let want = dot2(row.iter().copied().zip(x.iter().copied()), model.bias()[c]);
+                assert_eq!(zc.to_bits(), want.to_bits());
+            }
+            let delta = [0.0; 3].map(|_: f32| random(&mut rng));
+            acc.add_outer(&delta, &x);
+            for (sums, &d) in plain.iter_mut().zip(delta.iter()) {
+                for (s, &xf) in sums.iter_mut().zip(x.iter()) {
+                    s.add(d * xf);
+                }
+            }
+        }
+        let got = acc.finish(1.0, 0.0, &Classifier::zeros());
+        for (c, sums) in plain.iter().enumerate() {
+            let label = Label::new(c).unwrap_or_else(|_| unreachable!());
+            for (f, s) in sums.iter().enumerate() {
+                let w = got.weight(label, f).unwrap_or(f32::NAN);
+                assert_eq!(w.to_bits(), s.total().to_bits());
+            }
+        }
+    }
 }

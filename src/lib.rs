@@ -7,6 +7,7 @@ pub mod data;
 pub mod error;
 #[cfg(feature = "fast")]
 pub mod fast;
+pub mod lbfgs;
 pub mod loss;
 mod math;
 pub mod model;

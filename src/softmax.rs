@@ -40,7 +40,7 @@
 //! - Finite input gives finite `logsumexp` and `log_softmax` unless the true value overflows
 //!   (|z| near the largest float), and always a finite `softmax`.
 
-use crate::math::{Float, exp_corrected, two_diff};
+use crate::math::{Float, exp_corrected, two_diff, two_sum};
 
 /// The position and value of the maximum logit: the shift every function here subtracts.
 #[derive(Clone, Copy, Debug)]
@@ -82,14 +82,18 @@ impl<T: Float> Compensated<T> {
         }
     }
 
+    /// A sum and its carry, as [`Accumulator`](crate::convex)'s arrays keep them.
+    pub(crate) const fn from_parts(sum: T, carry: T) -> Self {
+        Self { sum, carry }
+    }
+
+    /// Adds x: the rounded sum, and its exact rounding error (TwoSum, branch-free) to the
+    /// carry. The error is the one Neumaier's comparison of |sum| and |x| finds, bit for bit;
+    /// without the branch, sums side by side vectorise.
     #[inline]
     pub(crate) fn add(&mut self, x: T) {
-        let t = self.sum + x;
-        if self.sum.abs() >= x.abs() {
-            self.carry += (self.sum - t) + x;
-        } else {
-            self.carry += (x - t) + self.sum;
-        }
+        let (t, error) = two_sum(self.sum, x);
+        self.carry += error;
         self.sum = t;
     }
 
