@@ -224,7 +224,8 @@ impl<const F: usize, const C: usize, const M: usize, T: Float> History<F, C, M, 
         }
     }
 
-    /// Stores s = x_new − x and y = g_new − g, unless s·y ≤ 0; H₀ becomes (s·y)/(y·y).
+    /// Stores s = x_new − x and y = g_new − g over the oldest pair, unless s·y ≤ 0 (then the
+    /// oldest pair is dropped); H₀ becomes (s·y)/(y·y).
     fn push(
         &mut self,
         x_new: &Classifier<F, C, T>,
@@ -250,6 +251,10 @@ impl<const F: usize, const C: usize, const M: usize, T: Float> History<F, C, M, 
         let yy = dot(y, y);
         let usable = sy > T::ZERO && yy > T::ZERO && sy.is_finite() && yy.is_finite();
         if !usable {
+            // The slot held the oldest pair when the buffer was full: it is gone now.
+            if self.len == M {
+                self.len -= 1;
+            }
             return;
         }
         *rho = T::ONE / sy;
@@ -325,5 +330,120 @@ fn difference<const F: usize, const C: usize, T: Float>(
 ) {
     for ((o, ai), bi) in out.params_mut().zip(a.params()).zip(b.params()) {
         *o = ai - bi;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::convex::certify;
+    use crate::data::Label;
+    use crate::solver::Tolerance;
+
+    fn data() -> [Sample<2, 3, f64>; 4] {
+        let s = |x: [f64; 2], y| Sample::new(x, Label::new(y).unwrap_or_else(|_| unreachable!()));
+        [
+            s([1.0, 0.5], 0),
+            s([-1.0, 0.5], 1),
+            s([0.0, -1.0], 2),
+            s([0.5, 0.5], 1),
+        ]
+    }
+
+    fn objective(lambda: f64) -> Objective<3, f64> {
+        Objective::new(lambda).unwrap_or_else(|_| unreachable!())
+    }
+
+    fn stop(eps: f64, max_iterations: u32) -> Stop<f64> {
+        Stop::new(Tolerance::Absolute(eps), max_iterations)
+    }
+
+    #[test]
+    fn bad_arguments_leave_the_model_unchanged() {
+        let start = Classifier::new([[1.0, 2.0], [0.0, 0.0], [-1.0, 0.5]], [0.1, 0.2, 0.3]);
+        let mut model = start.clone();
+        let d = data();
+        let bad = Stop::new(Tolerance::Relative(f64::NAN), 5);
+        let run = |m: &mut Classifier<2, 3, f64>, d: &[Sample<2, 3, f64>], lambda, stop| {
+            Lbfgs::<3>::minimize(m, d, &objective(lambda), stop)
+        };
+        assert_eq!(run(&mut model, &d, 0.1, bad), Err(Error::Tolerance));
+        assert_eq!(
+            run(&mut model, &d, 0.0, stop(1e-9, 5)),
+            Err(Error::NeedsWeightDecay)
+        );
+        assert_eq!(
+            run(&mut model, &[], 0.1, stop(1e-9, 5)),
+            Err(Error::NoSamples)
+        );
+        let mut nan = d;
+        nan[2].features[1] = f64::NAN;
+        assert_eq!(
+            run(&mut model, &nan, 0.1, stop(1e-9, 5)),
+            Err(Error::NonFiniteFeature)
+        );
+        let mut huge = Classifier::new([[1e300, 1e300], [0.0; 2], [0.0; 2]], [0.0; 3]);
+        let copy = huge.clone();
+        assert_eq!(
+            run(&mut huge, &d, 0.1, stop(1e-9, 5)),
+            Err(Error::NonFiniteLogit)
+        );
+        assert_eq!(huge, copy);
+        assert_eq!(model, start);
+    }
+
+    #[test]
+    fn a_spent_budget_is_reported_as_not_certified() {
+        let mut model = Classifier::zeros();
+        let r = Lbfgs::<3>::minimize(&mut model, &data(), &objective(0.01), stop(1e-14, 2));
+        let r = r.unwrap_or_else(|_| unreachable!());
+        assert_eq!(r.iterations, 2);
+        assert!(!r.certified && r.certificate.gap > 1e-14);
+        assert_eq!(
+            certify(&model, &data(), &objective(0.01)),
+            Ok(r.certificate)
+        );
+    }
+
+    #[test]
+    fn certifies_tight_gaps_and_restarts_at_the_optimum() {
+        for history in 0..2 {
+            let mut model = Classifier::zeros();
+            let r = if history == 0 {
+                Lbfgs::<1>::minimize(&mut model, &data(), &objective(0.01), stop(1e-13, 500))
+            } else {
+                Lbfgs::<16>::minimize(&mut model, &data(), &objective(0.01), stop(1e-13, 500))
+            };
+            let r = r.unwrap_or_else(|_| unreachable!());
+            assert!(r.certified && r.certificate.gap <= 1e-13, "{r}");
+            assert_eq!(
+                certify(&model, &data(), &objective(0.01)),
+                Ok(r.certificate)
+            );
+            let again = Lbfgs::<4>::minimize(&mut model, &data(), &objective(0.01), stop(1e-13, 5));
+            assert_eq!(again.map(|a| a.iterations), Ok(0));
+        }
+    }
+
+    #[test]
+    fn the_ring_buffer_keeps_the_newest_pairs() {
+        let mut h = History::<1, 2, 2, f64>::new(1.0);
+        let zero = Classifier::zeros();
+        for k in 1..=3 {
+            let s = Classifier::new([[f64::from(k)], [0.0]], [0.0; 2]);
+            let y = Classifier::new([[2.0 * f64::from(k)], [0.0]], [0.0; 2]);
+            h.push(&s, &zero, &y, &zero);
+        }
+        assert_eq!((h.len, h.slot(0), h.slot(1)), (2, 0, 1));
+        assert_eq!(h.s[0].weights()[0][0], 3.0);
+        assert_eq!(h.s[1].weights()[0][0], 2.0);
+        // Every pair has y = 2s: H = ½ on that direction, so d = −g/2.
+        let g = Classifier::new([[4.0], [0.0]], [0.0; 2]);
+        assert_eq!(h.direction(&g).weights()[0][0], -2.0);
+        // A pair with s·y ≤ 0 is refused, and the oldest pair, whose slot it took, dropped.
+        let bad = Classifier::new([[-1.0], [0.0]], [0.0; 2]);
+        h.push(&g, &zero, &bad, &zero);
+        assert_eq!((h.len, h.newest), (1, 0));
+        assert_eq!(h.direction(&g).weights()[0][0], -2.0);
     }
 }
