@@ -55,6 +55,8 @@ pub enum Error {
     /// An index permutation does not match its samples (wrong length, or an index out of
     /// range).
     Permutation,
+    /// The slices of a batch operation differ in length (inputs and outputs).
+    LengthMismatch,
 }
 
 impl fmt::Display for Error {
@@ -76,6 +78,7 @@ impl fmt::Display for Error {
             Self::Tolerance => "tolerance must be finite and > 0",
             Self::CheckPeriod => "the check period must be at least 1 epoch",
             Self::Overflow => "a full-batch computation overflowed",
+            Self::LengthMismatch => "input and output slices differ in length",
             Self::Permutation => "the index permutation does not match the samples",
         })
     }

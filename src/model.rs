@@ -410,6 +410,35 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
         Label::from_argmax(argmax(&self.logits(x)))
     }
 
+    /// The most probable class of every input, written to `out` in order: `out[i]` is
+    /// `predict(&xs[i])`, bit for bit the same logits. No allocation; the model's
+    /// feature-major weights stay in cache across the batch. The equivalent of NumPy's
+    /// `argmax(X @ W.T + b, axis=1)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`] when `xs` and `out` differ in length; `out` is then unchanged.
+    ///
+    /// ```
+    /// use tinysoftmax::{Classifier, Error, Label};
+    /// let m = Classifier::<1, 2>::new([[1.0], [-1.0]], [0.0, 0.0]);
+    /// let xs = [[2.0], [-3.0], [0.5]];
+    /// let mut out = [Label::new(0)?; 3];
+    /// m.predict_batch(&xs, &mut out)?;
+    /// assert_eq!(out, [Label::new(0)?, Label::new(1)?, Label::new(0)?]);
+    /// assert_eq!(m.predict_batch(&xs, &mut out[..2]), Err(Error::LengthMismatch));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn predict_batch(&self, xs: &[[T; F]], out: &mut [Label<C>]) -> Result<()> {
+        if xs.len() != out.len() {
+            return Err(Error::LengthMismatch);
+        }
+        for (x, label) in xs.iter().zip(out.iter_mut()) {
+            *label = self.predict(x);
+        }
+        Ok(())
+    }
+
     /// The cross-entropy of one sample, −ln p_y (see [`cross_entropy`]).
     ///
     /// ```
