@@ -53,11 +53,11 @@ fn bench_type<T: Float>(c: &mut Criterion, data: &[Sample<64, 10, T>], name: &st
     group.bench_function("certify", |b| {
         b.iter(|| certify(black_box(&m), black_box(data), &objective).unwrap());
     });
-    group.bench_function("predict_each", |b| {
+    group.bench_function("predict_batch", |b| {
         b.iter(|| {
-            for (x, l) in xs.iter().zip(labels.iter_mut()) {
-                *l = black_box(&m).predict(x);
-            }
+            black_box(&m)
+                .predict_batch(black_box(&xs), &mut labels)
+                .unwrap()
         });
     });
     group.finish();
