@@ -57,7 +57,7 @@ fn bench_type<T: Float>(c: &mut Criterion, data: &[Sample<64, 10, T>], name: &st
         b.iter(|| {
             black_box(&m)
                 .predict_batch(black_box(&xs), &mut labels)
-                .unwrap()
+                .unwrap();
         });
     });
     group.finish();
