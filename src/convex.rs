@@ -118,27 +118,25 @@ impl<const F: usize, const C: usize, T: Float> Accumulator<F, C, T> {
         add_row(&mut self.bias, &mut self.bias_carry, delta, T::ONE);
     }
 
-    /// Adds Σ_b δ_b·(x_b, 1)ᵀ over one block of samples: each entry's block total is a plain
-    /// sum in sample order, ((0 + δ_0 x_0) + δ_1 x_1) + …, and that total is added compensated.
+    /// Adds Σ_b δ_b·(x_b, 1)ᵀ over one block of samples: each entry's block total is the sum of
+    /// its two halves, each a plain sum in sample order, ((0 + δ_0 x_0) + δ_1 x_1) + …, and that
+    /// total is added compensated.
     #[inline]
     fn add_block(&mut self, deltas: &[[T; C]], samples: &[Sample<F, C, T>]) {
+        let (first, second) = pair_at(deltas, samples);
         let rows = self.sums.iter_mut().zip(self.carries.iter_mut());
         for (f, (sums, carries)) in rows.enumerate() {
-            let mut total = [T::ZERO; C];
-            for (delta, s) in deltas.iter().zip(samples) {
-                if let Some(&xf) = s.features.get(f) {
-                    for (t, &d) in total.iter_mut().zip(delta) {
-                        *t += d * xf;
-                    }
-                }
+            let mut total = half_sum(first, f);
+            let rest = half_sum(second, f);
+            for (t, &r) in total.iter_mut().zip(rest.iter()) {
+                *t += r;
             }
             add_row(sums, carries, &total, T::ONE);
         }
-        let mut total = [T::ZERO; C];
-        for delta in deltas {
-            for (t, &d) in total.iter_mut().zip(delta) {
-                *t += d;
-            }
+        let mut total = half_sum(first, F);
+        let rest = half_sum(second, F);
+        for (t, &r) in total.iter_mut().zip(rest.iter()) {
+            *t += r;
         }
         add_row(&mut self.bias, &mut self.bias_carry, &total, T::ONE);
     }
@@ -154,6 +152,39 @@ impl<const F: usize, const C: usize, T: Float> Accumulator<F, C, T> {
         }
         out
     }
+}
+
+/// A block's (δ, sample) pairs split into its first and second half (of `BLOCK / 2` each;
+/// a short last block fills the first half first).
+#[expect(clippy::type_complexity, reason = "a private helper's plain result")]
+fn pair_at<'a, const F: usize, const C: usize, T>(
+    deltas: &'a [[T; C]],
+    samples: &'a [Sample<F, C, T>],
+) -> (
+    (&'a [[T; C]], &'a [Sample<F, C, T>]),
+    (&'a [[T; C]], &'a [Sample<F, C, T>]),
+) {
+    let half = (BLOCK / 2).min(deltas.len()).min(samples.len());
+    let (d1, d2) = deltas.split_at(half);
+    let (s1, s2) = samples.split_at(half);
+    ((d1, s1), (d2, s2))
+}
+
+/// Σ δ_c·x_f over a half block, a plain sum in sample order from 0; feature F is the constant
+/// 1 of the bias.
+#[inline]
+fn half_sum<const F: usize, const C: usize, T: Float>(
+    (deltas, samples): (&[[T; C]], &[Sample<F, C, T>]),
+    f: usize,
+) -> [T; C] {
+    let mut total = [T::ZERO; C];
+    for (delta, s) in deltas.iter().zip(samples) {
+        let xf = s.features.get(f).copied().unwrap_or(T::ONE);
+        for (t, &d) in total.iter_mut().zip(delta) {
+            *t += d * xf;
+        }
+    }
+    total
 }
 
 /// sums_c += δ_c·x, compensated (see [`Compensated::add`]), for every class c.
@@ -177,11 +208,12 @@ fn add_row<const C: usize, T: Float>(
 /// loss gradient in the logits.
 ///
 /// The summation order is part of the result, the same on every target: the samples are taken
-/// in blocks of 8 (the last block may be shorter); within a block each entry of the sum is a
-/// plain sum in sample order, ((0 + t_0) + t_1) + …, and the block totals are added with
-/// compensation (TwoSum). The error of the data term is thus at most γ₇ (7 roundings) of the
-/// sum of its terms' magnitudes, plus the compensated sum's 2u of the result and a
-/// second-order (n/8)·u² term; the loss values are summed with compensation one by one.
+/// in blocks of 8 (the last block may be shorter); within a block each entry is the sum of two
+/// halves of 4 samples, each a plain sum in sample order, ((0 + t_0) + t_1) + …, and the block
+/// totals are added with compensation (TwoSum). The error of the data term is thus at most γ₄
+/// (4 roundings) of the sum of its terms' magnitudes, plus the compensated sum's 2u of the
+/// result and a second-order (n/8)·u² term; the loss values are summed with compensation one
+/// by one.
 /// Within a block the C entries of a feature advance side by side, which the host vectorises.
 /// [`certify`] does not use this order: it sums every term with compensation, as its error
 /// bound assumes.
@@ -631,8 +663,8 @@ mod tests {
     }
 
     /// The blocked order of `gradient`, entry by entry in scalar code: blocks of 8 samples
-    /// (the last one shorter), a plain sum in sample order within each, the block totals
-    /// compensated.
+    /// (the last one shorter), two plain half sums in sample order within each, the block
+    /// totals compensated.
     #[test]
     fn blocked_sums_follow_the_documented_order() {
         let mut rng = SplitMix64::new(8);
@@ -654,11 +686,16 @@ mod tests {
                     .collect::<std::vec::Vec<_>>()
                     .chunks(BLOCK)
                 {
-                    let mut t = 0.0_f32;
-                    for (s, d) in block {
-                        t += d[c] * s.features.get(f).copied().unwrap_or(1.0);
+                    let (mut a, mut b) = (0.0_f32, 0.0_f32);
+                    for (k, (s, d)) in block.iter().enumerate() {
+                        let term = d[c] * s.features.get(f).copied().unwrap_or(1.0);
+                        if k < BLOCK / 2 {
+                            a += term;
+                        } else {
+                            b += term;
+                        }
                     }
-                    entry.add(t);
+                    entry.add(a + b);
                 }
             }
         }
