@@ -164,9 +164,9 @@ fn pair_at<'a, const F: usize, const C: usize, T>(
     (&'a [[T; C]], &'a [Sample<F, C, T>]),
     (&'a [[T; C]], &'a [Sample<F, C, T>]),
 ) {
-    let half = (BLOCK / 2).min(deltas.len()).min(samples.len());
-    let (d1, d2) = deltas.split_at(half);
-    let (s1, s2) = samples.split_at(half);
+    let half = BLOCK / 2;
+    let (d1, d2) = deltas.split_at_checked(half).unwrap_or((deltas, &[]));
+    let (s1, s2) = samples.split_at_checked(half).unwrap_or((samples, &[]));
     ((d1, s1), (d2, s2))
 }
 
