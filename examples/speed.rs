@@ -1,6 +1,7 @@
 //! Host timings the peer comparison (`benches/peers.py`) prints beside scikit-learn's, SciPy's
 //! and NumPy's: on digits (1797 × 64, 10 classes, standardised), the full-batch passes and the
-//! time to a certified relative gap of 1e-6 at λ = 0.01 and 0.001, in f64 and f32.
+//! time to a certified relative gap of 1e-6 at λ = 0.01 and 0.001, in f64 and f32; and both
+//! solvers on iris (150 × 4, 3 classes, f32) at λ = 0.1, 0.01 and 0.001.
 //!
 //! Each line is `name<TAB>median seconds<TAB>count<TAB>detail`, the median over `--repeat`
 //! runs (default 7); `count` is the iterations of a solver run (or 1). Every solver run is
@@ -120,6 +121,33 @@ fn passes<T: Float>(data: &[Sample<64, 10, T>], ty: &str, repeat: usize) {
     );
 }
 
+/// Iris (150 × 4, 3 classes) in f32, both solvers to a certified relative 1e-6: the tiny case.
+fn iris(repeat: usize) {
+    let data = dataset::iris();
+    for lambda in [0.1_f32, 0.01, 0.001] {
+        let objective = Objective::new(lambda).unwrap();
+        let stop = Stop::new(Tolerance::Relative(1e-6), 20_000);
+        let (t, r) = median(repeat, || {
+            Lbfgs::<4>::minimize(&mut Classifier::zeros(), &data, &objective, stop).unwrap()
+        });
+        line(
+            &format!("iris_lbfgs4_f32_lambda_{lambda}"),
+            t,
+            r.iterations,
+            &report_detail(&r),
+        );
+        let (t, r) = median(repeat, || {
+            minimize(&mut Classifier::zeros(), &data, &objective, stop).unwrap()
+        });
+        line(
+            &format!("iris_accelerated_f32_lambda_{lambda}"),
+            t,
+            r.iterations,
+            &report_detail(&r),
+        );
+    }
+}
+
 fn main() {
     let mut repeat = 7;
     let args: Vec<String> = std::env::args().collect();
@@ -132,4 +160,5 @@ fn main() {
     passes(&digits, "f32", repeat);
     solvers(&wide, "f64", repeat);
     solvers(&digits, "f32", repeat);
+    iris(repeat);
 }
