@@ -658,6 +658,23 @@ mod tests {
     }
 
     #[test]
+    fn batch_predictions_are_the_single_predictions() {
+        let mut rng = SplitMix64::new(5);
+        let weights = [[0.0; 8]; 10].map(|row| row.map(|_: f32| random(&mut rng)));
+        let m = Classifier::new(weights, [0.0; 10].map(|_: f32| random(&mut rng)));
+        let xs: [[f32; 8]; 7] = core::array::from_fn(|_| [0.0; 8].map(|_| random(&mut rng)));
+        let mut out = [Label::new(0).unwrap(); 7];
+        m.predict_batch(&xs, &mut out).unwrap();
+        assert_eq!(out, xs.map(|x| m.predict(&x)));
+        let before = out;
+        assert_eq!(
+            m.predict_batch(&xs, &mut out[1..]),
+            Err(Error::LengthMismatch)
+        );
+        assert_eq!(out, before);
+    }
+
+    #[test]
     fn row_order_and_storage_order_agree() {
         let m = Classifier::<2, 3>::new([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], [7.0, 8.0, 9.0]);
         let by_row: std::vec::Vec<f32> = m.params_by_row().collect();
