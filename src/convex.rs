@@ -590,18 +590,21 @@ fn accurate_logits<const F: usize, const C: usize, T: Float>(
 }
 
 /// max_c (Σ_f |W_cf x_f| + |b_c|): the scale of the rounding error of the logits.
+///
+/// Each class's sum starts at |b_c| and adds |W_cf x_f| in feature order; the C sums advance
+/// side by side (vectorised on the host), and the maximum is taken in class order.
 fn logit_magnitude<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     x: &[T; F],
 ) -> T {
     let (columns, bias) = model.parts();
-    bias.iter().enumerate().fold(T::ZERO, |acc, (c, &b)| {
-        let row = columns.iter().filter_map(|column| column.get(c).copied());
-        let sum = row
-            .zip(x.iter())
-            .fold(b.abs(), |s, (w, &xf)| s + (w * xf).abs());
-        acc.max_nan(sum)
-    })
+    let mut sums = bias.map(T::abs);
+    for (column, &xf) in columns.iter().zip(x.iter()) {
+        for (s, &w) in sums.iter_mut().zip(column.iter()) {
+            *s += (w * xf).abs();
+        }
+    }
+    sums.iter().fold(T::ZERO, |acc, &sum| acc.max_nan(sum))
 }
 
 #[cfg(test)]
@@ -635,8 +638,8 @@ mod tests {
         }
     }
 
-    /// The class-by-class definitions (one `dot2` per logit, one `Compensated` per parameter)
-    /// and the side-by-side loops give the same bits.
+    /// The class-by-class definitions (one `dot2` per logit, one `Compensated` per parameter,
+    /// one magnitude sum per class) and the side-by-side loops give the same bits.
     #[test]
     fn side_by_side_loops_keep_each_sum_bit_for_bit() {
         let mut rng = SplitMix64::new(7);
@@ -651,6 +654,17 @@ mod tests {
                 let want = dot2(row.iter().copied().zip(x.iter().copied()), model.bias()[c]);
                 assert_eq!(zc.to_bits(), want.to_bits());
             }
+            let magnitude = weights
+                .iter()
+                .zip(model.bias())
+                .fold(0.0_f32, |m, (row, &b)| {
+                    let sum = row
+                        .iter()
+                        .zip(x.iter())
+                        .fold(b.abs(), |s, (w, xf)| s + (w * xf).abs());
+                    m.max_nan(sum)
+                });
+            assert_eq!(logit_magnitude(&model, &x).to_bits(), magnitude.to_bits());
             let delta = [0.0; 3].map(|_: f32| random(&mut rng));
             acc.add_outer(&delta, &x);
             for (sums, &d) in plain.iter_mut().zip(delta.iter()) {
