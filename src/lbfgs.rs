@@ -36,6 +36,10 @@
 //! | iris, 0.01, f32 | 20 (M = 4) | 109 |
 //! | iris, 0.001, f32 | 38 (M = 4) | 354 |
 //!
+//! The history length matters little here: on digits in f64, M = 4, 8 and 16 need 24, 24 and
+//! 24 iterations at λ = 0.01 and 54, 51 and 51 at λ = 0.001; in f32 at λ = 0.001, where the
+//! gradient's rounding is felt, M = 4 needed 126 and M = 16 56.
+//!
 //! L-BFGS needs 3 to 25 times fewer passes, on the tiny problem as on the larger one; use it
 //! whenever its memory fits. [`solver::minimize`] keeps no history, takes no line search (every
 //! iteration costs exactly one pass, so its time per iteration is fixed) and needs about a
