@@ -2,8 +2,17 @@
 # Firmware examples under QEMU: installs what they need on a fresh Debian 12 machine, builds
 # every firmware, runs each under a timeout, checks its exit status and printed result, and
 # requires the weights' fingerprint each prints last to equal the host's (bit-identical
-# training on x86-64, Cortex-M4F, Cortex-M3, Cortex-M0 and RV32IMC). Ends with the footprint
+# training on x86-64, Cortex-M4F, Cortex-M3, Cortex-M0 and RV32IMC), and the quantised iris
+# model's agreement line and fingerprint to equal the host's too. The `predict` firmware
+# (Cortex-M4F and M3) runs the model the host tool wrote and must reproduce the host's
+# probabilities bit for bit, and decode checkpoint bytes written on the host to the host's
+# bits. The `resume` firmware (every core) saves a checkpoint, resets the system, and must
+# boot a second time, find the checkpoint with the host's CRC, and end with the fingerprint of
+# the uninterrupted iris run. Ends with the footprint
 # table (scripts/footprint.sh, a few seconds; FIRMWARE_FOOTPRINT=0 skips it).
+#
+# Keeps what it measured in target/firmware-report/ (the host's fingerprints, every firmware's
+# output, the footprint tables), from which scripts/readme-tables.sh writes the docs.
 #
 # usage: bash .ci/firmware.sh        (from anywhere)
 set -euo pipefail
@@ -16,6 +25,10 @@ fail() {
     echo "firmware: $*" >&2
     exit 1
 }
+
+report="$root/target/firmware-report"
+rm -rf "$report"
+mkdir -p "$report"
 
 step "toolchain: embedded targets and llvm-tools"
 rustup target add thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf \
@@ -43,22 +56,43 @@ step "host: the recipes and their fingerprints (tests/firmware_parity.rs)"
 host_log=$(mktemp)
 trap 'rm -f "$host_log"' EXIT
 cargo test --test firmware_parity -- --nocapture --test-threads=1 | tee "$host_log"
-host_fingerprint() {
-    awk -v demo="$1" '$1 == "firmware-parity" && $2 == demo && $3 == "fingerprint" { print $4 }' \
+cp "$host_log" "$report/host.txt"
+# host_value DEMO WORD N: the N-th field after "firmware-parity DEMO WORD" in the host log (the
+# phrase may follow the test harness's "test ... " on the same line: looked for anywhere).
+host_value() {
+    awk -v demo="$1" -v word="$2" -v n="$3" '{ for (i = 1; i + 2 + n <= NF; i++)
+        if ($i == "firmware-parity" && $(i + 1) == demo && $(i + 2) == word) print $(i + 2 + n) }' \
         "$host_log"
 }
-declare -A expected=([iris]=$(host_fingerprint iris) [online]=$(host_fingerprint online))
-for demo in iris online; do
+host_demos=(iris online resume predict)
+declare -A expected
+for demo in "${host_demos[@]}"; do
+    expected[$demo]=$(host_value "$demo" fingerprint 1)
     [[ ${expected[$demo]} =~ ^[0-9a-f]{16}$ ]] || fail "no host fingerprint for $demo"
 done
+# The quantised iris model: the host's agreement line and fingerprint, which every iris
+# firmware must print word for word.
+# (The test harness may print "test NAME ... " in front of a test's first line.)
+quantized_lines=$(sed -n 's/^.*firmware-parity iris quantized /quantized /p' "$host_log")
+[ "$(grep -c '^quantized agreement ' <<<"$quantized_lines")" -eq 1 ] &&
+    [[ $(grep '^quantized fingerprint ' <<<"$quantized_lines") =~ ^quantized\ fingerprint\ [0-9a-f]{16}$ ]] ||
+    fail "no quantised iris lines from the host"
+# The resumed run ends where the uninterrupted one does (tests/firmware_parity.rs asserts it).
+[ "${expected[resume]}" = "${expected[iris]}" ] || fail "host: resumed and iris fingerprints differ"
+checkpoint_crc=$(host_value resume checkpoint 4)
+probabilities=$(host_value predict accuracy 3)
+[[ $probabilities =~ ^[0-9a-f]{16}$ ]] || fail "no host probabilities hash"
+sklearn_fingerprint=$(host_value predict sklearn 1)
+[[ $sklearn_fingerprint =~ ^[0-9a-f]{16}$ ]] || fail "no host fingerprint of the sklearn checkpoint"
+[[ $checkpoint_crc =~ ^[0-9a-f]{8}$ ]] || fail "no host checkpoint CRC"
 
 semihosting="-nographic -semihosting-config enable=on,target=native"
-# crate | target | QEMU command line | core
+# crate | target | QEMU command line | core | firmware
 boards=(
-    "qemu-cortex-m4|thumbv7em-none-eabihf|qemu-system-arm -machine mps2-an386|Cortex-M4F"
-    "qemu-cortex-m4|thumbv7m-none-eabi|qemu-system-arm -machine mps2-an385|Cortex-M3"
-    "qemu-cortex-m0|thumbv6m-none-eabi|qemu-system-arm -machine microbit|Cortex-M0"
-    "qemu-riscv32|riscv32imc-unknown-none-elf|qemu-system-riscv32 -machine virt -bios none|RV32IMC"
+    "qemu-cortex-m4|thumbv7em-none-eabihf|qemu-system-arm -machine mps2-an386|Cortex-M4F|iris online resume predict"
+    "qemu-cortex-m4|thumbv7m-none-eabi|qemu-system-arm -machine mps2-an385|Cortex-M3|iris online resume predict"
+    "qemu-cortex-m0|thumbv6m-none-eabi|qemu-system-arm -machine microbit|Cortex-M0|iris online resume"
+    "qemu-riscv32|riscv32imc-unknown-none-elf|qemu-system-riscv32 -machine virt -bios none|RV32IMC|iris online resume"
 )
 
 step "firmware crates: format and lints"
@@ -74,10 +108,10 @@ done
 
 summary=()
 for board in "${boards[@]}"; do
-    IFS='|' read -r crate target qemu core <<<"$board"
+    IFS='|' read -r crate target qemu core demos <<<"$board"
     step "$core: build examples/$crate for $target"
     (cd "examples/$crate" && cargo build --locked --release --bins --target "$target")
-    for demo in iris online; do
+    for demo in $demos; do
         elf="target/firmware/$target/release/$demo"
         step "$core: run $demo"
         log=$(mktemp)
@@ -85,14 +119,39 @@ for board in "${boards[@]}"; do
         # shellcheck disable=SC2086 # $qemu and $semihosting are command lines
         timeout 60 $qemu $semihosting -kernel "$elf" >"$log" 2>&1 || status=$?
         cat "$log"
+        cp "$log" "$report/$core-$demo.txt"
         last=$(tail -n 1 "$log")
         passed=$(grep -c '^result pass$' "$log" || true)
+        missing=""
+        if [ "$demo" = iris ]; then
+            while read -r line; do
+                grep -qxF "$line" "$log" || missing="$line"
+            done <<<"$quantized_lines"
+        fi
+        if [ "$demo" = resume ]; then
+            # Two boots; the second verifies the checkpoint the first saved, byte for byte the
+            # host's (same CRC), before the reset.
+            grep -q '^resume: boot 2$' "$log" || fail "$core resume did not boot a second time"
+            grep -q "^boot 2: checkpoint sequence 2 verified: epoch 100, step 15000, crc $checkpoint_crc\$" \
+                "$log" || fail "$core resume: no verified checkpoint with the host's CRC $checkpoint_crc"
+        fi
+        if [ "$demo" = predict ]; then
+            grep -q "^probabilities $probabilities\$" "$log" ||
+                fail "$core predict: probabilities differ from the host's $probabilities"
+            # Checkpoint bytes written on the host decode to the host's bits.
+            grep -q "^sklearn checkpoint decoded: .* fingerprint $sklearn_fingerprint\$" "$log" ||
+                fail "$core predict: the sklearn checkpoint does not decode to $sklearn_fingerprint"
+        fi
         rm -f "$log"
         [ "$status" -eq 0 ] || fail "$core $demo exited with status $status (124: timeout)"
         [ "$passed" -eq 1 ] || fail "$core $demo did not print 'result pass'"
         [ "$last" = "fingerprint ${expected[$demo]}" ] ||
             fail "$core $demo: last line '$last', host has fingerprint ${expected[$demo]}"
+        [ -z "$missing" ] || fail "$core $demo did not print the host's '$missing'"
         summary+=("$core $demo: ${last#fingerprint } (host ${expected[$demo]}) ok")
+        if [ "$demo" = iris ]; then
+            summary+=("$core iris, $(grep '^quantized fingerprint' <<<"$quantized_lines") (as the host) ok")
+        fi
     done
 done
 
@@ -112,6 +171,7 @@ if command -v defmt-print >/dev/null 2>&1; then
     # build), so CI decodes only where it is already installed.
     decoded=$(defmt-print -e "$elf" <"$frames")
     echo "$decoded"
+    echo "$decoded" >"$report/Cortex-M4F-iris-defmt.txt"
     grep -q '^result pass$' <<<"$decoded" || fail "iris-defmt did not log 'result pass'"
     hex=$(sed -n 's/^fingerprint 0x\([0-9a-f]*\)$/\1/p' <<<"$decoded")
     hex=$(printf '%16s' "$hex" | tr ' ' 0) # defmt drops leading zeros
@@ -128,5 +188,5 @@ printf '%s\n' "${summary[@]}"
 
 if [ "${FIRMWARE_FOOTPRINT:-1}" != 0 ]; then
     step "footprint (scripts/footprint.sh)"
-    scripts/footprint.sh
+    scripts/footprint.sh | tee "$report/footprint.md"
 fi

@@ -1,4 +1,4 @@
-//! Host timings the peer comparison (`benches/peers.py`) prints beside scikit-learn's, SciPy's
+//! Host timings the peer comparison (`bench/benches/peers.py`) prints beside scikit-learn's, SciPy's
 //! and NumPy's: on digits (1797 × 64, 10 classes, standardised), the full-batch passes and the
 //! time to a certified relative gap of 1e-6 at λ = 0.01 and 0.001, in f64 and f32; and both
 //! solvers on iris (150 × 4, 3 classes, f32) at λ = 0.1, 0.01 and 0.001.

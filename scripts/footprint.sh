@@ -10,8 +10,8 @@
 #
 # How:
 # - The probes are the binaries of examples/qemu-footprint: an empty baseline, and
-#   Classifier<4, 3> and Classifier<64, 10> built for inference only (predict) and for training
-#   (Trainer::step plus predict). Model, input and optimiser state are statics, so they appear as
+#   Classifier<4, 3> and Classifier<64, 10> built for inference only (predict), for training
+#   (Trainer::step plus predict) and quantised (Quantized::predict and predict_certified). Model, input and optimiser state are statics, so they appear as
 #   static RAM; the probes print only integers, without core::fmt.
 # - Flash = .vector_table/.text/.init/.rodata/.eh_frame/.data (load image); static RAM =
 #   .data/.bss/.uninit; both minus the baseline probe of the same target.
@@ -82,6 +82,7 @@ measure() {
 
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
+declare -A float_predict=()
 
 echo "| core | model | flash, inference (B) | flash, training (B) | static RAM, inference (B) | static RAM, training (B) | stack, predict (B) | stack, step (B) | instructions, predict | instructions, step |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -99,12 +100,37 @@ for board in "${boards[@]}"; do
         while read -r key value; do m[i-$key]=$value; done <"$results"
         measure "$train" "$qemu" >"$results"
         while read -r key value; do m[t-$key]=$value; done <"$results"
+        float_predict[$target-$model]=${m[i-insn-predict]}
         printf '| %s | `Classifier<%s>` | %d | %d | %d | %d | %d | %d | %d | %d |\n' \
             "$label" "${model/x/, }" \
             $(($(flash "$infer") - base_flash)) $(($(flash "$train") - base_flash)) \
             $(($(ram "$infer") - base_ram)) $(($(ram "$train") - base_ram)) \
             "${m[i-stack-predict]}" "${m[t-stack-step]}" \
             "${m[i-insn-predict]}" "${m[t-insn-step]}"
+        unset m
+    done
+done
+
+echo
+echo "Quantised inference (\`quant::Quantized\`, \`i8\` weights, model made from integer parts: no floating-point code linked): flash and static RAM of the library's share and the model, stack and instructions of one \`predict\` and one \`predict_certified\`, and how many times fewer instructions than the float \`predict\` above."
+echo
+echo "| core | model | flash (B) | static RAM (B) | stack, predict (B) | instructions, predict | instructions, certified predict | float / quantised predict |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|"
+for board in "${boards[@]}"; do
+    IFS='|' read -r target qemu label <<<"$board"
+    dir="$out/$target/release"
+    base_flash=$(flash "$dir/probe-baseline")
+    base_ram=$(ram "$dir/probe-baseline")
+    for model in 4x3 64x10; do
+        probe="$dir/probe-quant-$model"
+        declare -A m=()
+        measure "$probe" "$qemu" >"$results"
+        while read -r key value; do m[$key]=$value; done <"$results"
+        printf '| %s | `Quantized<%s>` | %d | %d | %d | %d | %d | %s |\n' \
+            "${label%% (*}" "${model/x/, }" \
+            $(($(flash "$probe") - base_flash)) $(($(ram "$probe") - base_ram)) \
+            "${m[stack-predict]}" "${m[insn-predict]}" "${m[insn-step]}" \
+            "$(awk -v a="${float_predict[$target-$model]}" -v b="${m[insn-predict]}" 'BEGIN { printf "%.1f", a / b }')"
         unset m
     done
 done

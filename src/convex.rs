@@ -29,7 +29,8 @@ fn batch_size<const F: usize, const C: usize, T: Float>(
     }
 }
 
-/// As [`batch_size`], and λ > 0: the strong convexity that certificates and the solver need.
+/// As [`batch_size`], and λ > 0: the strong convexity that certificates and the solver need;
+/// λ must also be at least the smallest normal number (the floor of [`certify`]).
 pub(crate) fn strongly_convex_batch<const F: usize, const C: usize, T: Float>(
     samples: &[Sample<F, C, T>],
     lambda: T,
@@ -37,6 +38,9 @@ pub(crate) fn strongly_convex_batch<const F: usize, const C: usize, T: Float>(
     let n = batch_size(samples, lambda)?;
     if lambda == T::ZERO {
         return Err(Error::NeedsWeightDecay);
+    }
+    if lambda < T::MIN_POSITIVE {
+        return Err(Error::WeightDecayTooSmall);
     }
     Ok(n)
 }
@@ -204,7 +208,7 @@ fn add_row<const C: usize, T: Float>(
 
 /// The full-batch objective P(θ) and its gradient ∇P(θ), shaped like the model.
 ///
-/// ∇_W P = (1/n) Σ_i w_{y_i} δ_i x_iᵀ + λW and ∇_b P = (1/n) Σ_i w_{y_i} δ_i + λb, with δ_i the
+/// ∇\_W P = (1/n) Σ_i w_{y_i} δ_i x_iᵀ + λW and ∇\_b P = (1/n) Σ_i w_{y_i} δ_i + λb, with δ_i the
 /// loss gradient in the logits.
 ///
 /// The summation order is part of the result, the same on every target: the samples are taken
@@ -381,11 +385,13 @@ pub struct Certificate<T = f32> {
     pub objective: T,
     /// ‖∇P(θ)‖ as computed.
     pub gradient_norm: T,
-    /// An upper bound on the rounding error of `gradient_norm`.
+    /// An upper bound on ‖ĝ − ∇P(θ)‖, the rounding error of the computed gradient ĝ whose
+    /// norm is `gradient_norm`.
     pub gradient_error: T,
-    /// Guaranteed upper bound on P(θ) − P*: (‖∇P‖ + error)² / (2λ).
+    /// Guaranteed upper bound on P(θ) − P*: b² / (2λ), rounded up, where b ≥ ‖∇P(θ)‖ is
+    /// `gradient_norm + gradient_error` widened by the rounding of the norm itself.
     pub gap: T,
-    /// Guaranteed upper bound on ‖θ − θ*‖: (‖∇P‖ + error) / λ.
+    /// Guaranteed upper bound on ‖θ − θ*‖: b / λ, rounded up.
     pub distance: T,
 }
 
@@ -415,30 +421,24 @@ impl<T: Float + core::fmt::LowerExp + core::fmt::Display> core::fmt::Display for
 ///
 /// Strong convexity gives P(θ) − P* ≤ ‖∇P(θ)‖²/(2λ) and ‖θ − θ*‖ ≤ ‖∇P(θ)‖/λ (Step 5 of
 /// the [module docs](self)). The computed gradient carries rounding error; the certificate adds
-/// a bound on it before squaring, so the bound it reports is a guarantee, not an estimate.
+/// a bound on it before squaring, so the bound it reports is a guarantee, not an estimate, for
+/// every input it accepts, down to the subnormal range ("Step 5 in floating point" in the
+/// module docs derives the bound term by term and names the test that needs each term).
 ///
 /// To keep that bound small, the certificate computes the logits with a compensated dot
 /// product (Dot2: error-free products and sums, as accurate as twice the working precision),
-/// then the gradient with compensated sums. The error model, with x̃ = (x, 1),
-/// a = max_c (Σ_f |W_cf x_f| + |b_c|) and γ_k = k·u/(1 − k·u):
-///
-/// - each logit is within u·|z_c| + γ_{F+1}²·a of its exact value (the Dot2 bound), so the
-///   logit gradient δ moves by at most ‖diag(p) − ppᵀ‖·‖Δz‖ ≤ ½√C·(u·max|z| + γ_{F+1}²·a);
-/// - δ itself is within a few ULP (tests/accuracy.rs) and each term δ_c·x_f adds one rounding:
-///   16u of its magnitude covers both, and compensated summation over n samples adds a
-///   second-order 2n·u² of it;
-/// - products that underflow lose their error term in Dot2: (F + 1)·u times the smallest
-///   normal number, η, per logit;
-/// - label smoothing ε makes δ_y a difference of terms of size ε that cancel near the optimum:
-///   8u·ε more per sample;
-/// - compensated summation adds 2u of the total, and the λθ term 2u of λ‖θ‖;
-///
-/// so that, in all,
+/// then the gradient with compensated sums, and every norm scaled by its largest entry. In
+/// short, with x̃ = (x, 1), a = max_c (Σ_f |W_cf x_f| + |b_c|), γ_k = k·u/(1 − k·u), ω the
+/// smallest subnormal and d = C(F + 1), the allowance is
 ///
 /// ```text
-/// ‖error‖ ≤ (1/n)Σ_i ‖x̃_i‖·((16 + 2n·u)·u‖δ_i‖ + w_{y_i}·(½√C·(u·max|z_i| + γ_{F+1}²·a_i + η) + 8u·ε))
-///           + 2u‖∇P‖ + 2u·λ‖θ‖.
+/// E = (1/n)Σ_i ‖x̃_i‖·[ (16 + 2n·u)·u‖δ_i‖ + w_{y_i}·(½√C·(u·max|z_i| + γ_{F+1}²·a_i + 5F·ω) + 8u·ε)
+///                      + √C·(4w_{y_i} + 1)·ω ]  +  ω  +  2u·(‖∇P‖ + λ‖θ‖)  +  3/2·√d·ω,
 /// ```
+///
+/// evaluated with every product rounded up past underflow and widened by (1 + 40u) for its own
+/// roundings; then b = (‖∇P‖ + E + ω)(1 + 10u), the distance b/λ and the gap b²/(2λ) (computed
+/// as (b/λ)·b/2 for b ≤ 1, so that b·b cannot underflow), each rounded up.
 ///
 /// Plainly computed logits would leave γ_{F+1}·a in place of u·|z| + γ_{F+1}²·a: on the digits
 /// data (64 features) the `f32` certificate could then prove no gap below 8e-6 (3e-5 of P*);
@@ -446,17 +446,22 @@ impl<T: Float + core::fmt::LowerExp + core::fmt::Display> core::fmt::Display for
 ///
 /// # Errors
 ///
-/// [`Error::WeightDecay`] unless λ is finite and ≥ 0, [`Error::NeedsWeightDecay`] for λ = 0;
-/// [`Error::NoSamples`] for no samples; [`Error::NonFiniteFeature`] for a NaN or infinite
-/// feature; [`Error::Overflow`] when the computation overflows (features beyond about 8e34 in
-/// `f32`, where the error-free products overflow, or parameters large enough to overflow the
-/// logits).
+/// [`Error::WeightDecay`] unless λ is finite and ≥ 0, [`Error::NeedsWeightDecay`] for λ = 0,
+/// [`Error::WeightDecayTooSmall`] for 0 < λ below the smallest normal number (2^-126 ≈ 1.2e-38
+/// in `f32`: a documented floor, see the module docs); [`Error::NoSamples`] for no samples;
+/// [`Error::NonFiniteFeature`] for a NaN or infinite feature; [`Error::Overflow`] when the
+/// computation overflows (features beyond about 8e34 in `f32`, where the error-free products
+/// overflow, or parameters large enough to overflow the logits). Where only the bound itself
+/// overflows, the gap or distance is +∞, which is still true.
 ///
 /// ```
-/// use tinysoftmax::{Classifier, Label, Sample, convex::certify, loss::CrossEntropy, Objective};
+/// use tinysoftmax::{Classifier, Label, Objective, Sample, convex::certify};
 /// let data = [Sample::new([1.0_f64], Label::<2>::new(0)?), Sample::new([-1.0], Label::new(1)?)];
 /// let c = certify(&Classifier::zeros(), &data, &Objective::new(0.1)?)?;
 /// assert!(c.gap >= c.gradient_norm * c.gradient_norm / 0.2);
+/// // λ below the smallest normal number is refused.
+/// let tiny = certify(&Classifier::zeros(), &data, &Objective::new(1e-310)?);
+/// assert_eq!(tiny, Err(tinysoftmax::Error::WeightDecayTooSmall));
 /// # Ok::<(), tinysoftmax::Error>(())
 /// ```
 pub fn certify<const F: usize, const C: usize, T: Float>(
@@ -482,13 +487,9 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
     })?;
     let objective = total / n + penalty(model, lambda);
     let grad = acc.finish(n, lambda, model);
-    let gradient_norm = compensated_norm(&grad);
-    let (u, two) = (T::UNIT_ROUNDOFF, T::ONE + T::ONE);
-    let gradient_error =
-        per_sample.total() / n + two * u * (gradient_norm + lambda * model.norm_squared().sqrt());
-    // Rounded outward: the few roundings of the norm, the sum and the squaring below.
-    let bound = (gradient_norm + gradient_error) * (T::ONE + T::from_u32(8) * u);
-    let gap = bound * bound / (two * lambda) * (T::ONE + T::from_u32(4) * u);
+    let gradient_norm = parameter_norm(&grad);
+    let gradient_error = allowance.total(per_sample.total(), gradient_norm, lambda, model);
+    let (distance, gap) = allowance.outward(gradient_norm, gradient_error, lambda);
     if gap.is_nan() {
         return Err(Error::Overflow);
     }
@@ -497,41 +498,71 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
         gradient_norm,
         gradient_error,
         gap,
-        distance: bound / lambda * (T::ONE + two * u),
+        distance,
     })
 }
 
-/// The per-sample terms of [`certify`]'s rounding allowance.
+/// a·b for a, b ≥ 0, never below a·b·(1 − u)², also where the product underflows: an
+/// underflowing product loses at most half a unit ω of the smallest subnormal, and one ω is
+/// added (an addition to a subnormal is exact).
+#[inline]
+fn mul_up<T: Float>(a: T, b: T) -> T {
+    a * b + smallest_subnormal::<T>()
+}
+
+/// ω, the smallest positive subnormal number (2^-149 in `f32`, 2^-1074 in `f64`): exactly
+/// 2u times the smallest normal number.
+#[inline]
+fn smallest_subnormal<T: Float>() -> T {
+    T::MIN_POSITIVE * (T::UNIT_ROUNDOFF + T::UNIT_ROUNDOFF)
+}
+
+/// The terms of [`certify`]'s rounding allowance (see its docs for what each one covers).
 struct Allowance<T> {
     u: T,
-    /// 16 + 2n·u: the per-term rounding, and the second-order term of compensated summation
-    /// over n samples.
+    /// ω, the smallest subnormal.
+    omega: T,
+    n: T,
+    /// (16 + 2n·u)·u: the per-term rounding, and the second-order term of compensated
+    /// summation over n samples.
     delta_factor: T,
     gamma_squared: T,
-    /// (F + 1) units of the smallest subnormal: the products a Dot2 loses to underflow.
-    underflow: T,
+    /// 5F·ω: the error-free products of a Dot2 logit that underflow.
+    logit_underflow: T,
     half_root_c: T,
+    root_c: T,
+    /// 8u·ε: label smoothing's cancellation.
     smoothing: T,
+    /// 3/2·√(C(F + 1))·ω: the products δ_c·x_f, the division by n and λθ, where they underflow.
+    parameter_underflow: T,
 }
 
 impl<T: Float> Allowance<T> {
     fn new<const F: usize, const C: usize>(n: T, smoothing: T) -> Self {
         let u = T::UNIT_ROUNDOFF;
+        let omega = smallest_subnormal::<T>();
         let k = from_count::<T>(F + 1) * u;
         let gamma = k / (T::ONE - k);
         let classes = from_count::<T>(C);
+        let d = from_count::<T>(C) * from_count::<T>(F + 1);
+        let three_halves = T::ONE + T::HALF;
         Self {
             u,
-            delta_factor: T::from_u32(16) + (T::ONE + T::ONE) * n * u,
-            gamma_squared: gamma * gamma,
-            underflow: k * T::MIN_POSITIVE,
+            omega,
+            n,
+            delta_factor: (T::from_u32(16) + (T::ONE + T::ONE) * n * u) * u,
+            // (1 + γ): a itself is a plain sum of F + 1 terms, computed within γ_{F+1}.
+            gamma_squared: gamma * gamma * (T::ONE + gamma),
+            logit_underflow: T::from_u32(5) * from_count::<T>(F) * omega,
             half_root_c: T::HALF * classes.sqrt(),
-            smoothing,
+            root_c: classes.sqrt(),
+            smoothing: mul_up(T::from_u32(8) * u, smoothing),
+            parameter_underflow: mul_up(three_halves * d.sqrt(), omega),
         }
     }
 
-    /// ‖x̃‖·((16 + 2n·u)·u‖δ‖ + w·(½√C·(u·max|z| + γ_{F+1}²·a + η) + 8u·ε)) for one sample,
-    /// η = (F + 1)·u·(smallest normal).
+    /// ‖x̃‖·((16 + 2n·u)·u‖δ‖ + w·(½√C·(u·max|z| + γ_{F+1}²·a + 5F·ω) + 8u·ε) + √C·(4w + 1)·ω)
+    /// for one sample, every product rounded up with [`mul_up`].
     fn sample<const F: usize, const C: usize>(
         &self,
         model: &Classifier<F, C, T>,
@@ -540,30 +571,83 @@ impl<T: Float> Allowance<T> {
         z: &[T; C],
         delta: &[T; C],
     ) -> T {
-        let u = self.u;
-        let x_norm = (dot(x, x) + T::ONE).sqrt();
-        let logit_error =
-            u * max_abs(z.iter()) + self.gamma_squared * logit_magnitude(model, x) + self.underflow;
-        let delta_error = self.delta_factor * u * dot(delta, delta).sqrt()
-            + weight * (self.half_root_c * logit_error + T::from_u32(8) * u * self.smoothing);
-        x_norm * delta_error
+        let one = [T::ONE];
+        let x_norm = scaled_norm(|| x.iter().chain(one.iter()).copied());
+        let delta_norm = scaled_norm(|| delta.iter().copied());
+        let logit_error = mul_up(self.u, max_abs(z.iter()))
+            + mul_up(self.gamma_squared, logit_magnitude(model, x))
+            + self.logit_underflow;
+        let weighted = mul_up(
+            weight,
+            mul_up(self.half_root_c, logit_error) + self.smoothing,
+        );
+        let subnormal = mul_up(self.root_c * (T::from_u32(4) * weight + T::ONE), self.omega);
+        let delta_error = mul_up(self.delta_factor, delta_norm) + weighted + subnormal;
+        mul_up(x_norm, delta_error)
+    }
+
+    /// The allowance E from the compensated sum of the per-sample terms: their mean, plus
+    /// 2u·(‖∇P‖ + λ‖θ‖) and the underflow of the parameter-shaped steps, widened by (1 + 40u)
+    /// for its own roundings (at most 32 between any exact term and E).
+    fn total<const F: usize, const C: usize>(
+        &self,
+        per_sample: T,
+        gradient_norm: T,
+        lambda: T,
+        model: &Classifier<F, C, T>,
+    ) -> T {
+        let two_u = self.u + self.u;
+        // ‖θ‖ may be low by ω/2 (its scale subnormal), and λ may be large.
+        let penalty_norm = mul_up(lambda, parameter_norm(model) + self.omega);
+        let sum = (per_sample / self.n + self.omega)
+            + mul_up(two_u, gradient_norm + penalty_norm)
+            + self.parameter_underflow;
+        mul_up(sum, T::ONE + T::from_u32(40) * self.u)
+    }
+
+    /// The bound b on the exact ‖∇P‖ from the computed norm and the allowance, and from it the
+    /// distance b/λ and the gap b²/(2λ), each rounded outward (λ ≥ the smallest normal).
+    fn outward(&self, gradient_norm: T, gradient_error: T, lambda: T) -> (T, T) {
+        let (u, omega) = (self.u, self.omega);
+        // The norm's own rounding: 4u of it, and ω/2 where its final product underflows.
+        let bound = mul_up(
+            gradient_norm + gradient_error + omega,
+            T::ONE + T::from_u32(10) * u,
+        );
+        // b/λ may underflow (λ large): ω/2, and ω more for the rounding up.
+        let distance = mul_up(bound / lambda, T::ONE + T::from_u32(4) * u) + omega;
+        // b ≤ 1: b/λ first (b·b would underflow); b > 1: b·b first (b/λ could overflow where the
+        // gap does not; 2λ could overflow). Either way three roundings that can underflow, whose
+        // loss (ω/2 each, the first multiplied by b ≤ 1) the rounding up covers with 3ω.
+        let product = if bound <= T::ONE {
+            (bound / lambda) * bound * T::HALF
+        } else {
+            bound * bound / lambda * T::HALF
+        };
+        let gap = mul_up(product, T::ONE + T::from_u32(6) * u) + omega + omega;
+        (distance, gap)
     }
 }
 
-/// ‖θ‖ from a compensated sum of squares, scaled by the largest |θ_i| so that no square
-/// underflows or overflows: within 4 units of roundoff.
-fn compensated_norm<const F: usize, const C: usize, T: Float>(theta: &Classifier<F, C, T>) -> T {
-    let (columns, bias) = theta.parts();
-    let scale = max_abs(columns.iter().flatten().chain(bias.iter()));
+/// ‖v‖ of the values `values()` yields, from a compensated sum of squares scaled by the
+/// largest |v_i| so that no square underflows or overflows: within 4 units of roundoff, plus
+/// ω/2 where the final product by the scale underflows.
+fn scaled_norm<T: Float, I: Iterator<Item = T>>(values: impl Fn() -> I) -> T {
+    let scale = values().fold(T::ZERO, |m, v| m.max_nan(v.abs()));
     if scale == T::ZERO || !scale.is_finite() {
         return scale;
     }
     let mut sum = Compensated::new();
-    for v in theta.params_by_row() {
+    for v in values() {
         let r = v / scale;
         sum.add(r * r);
     }
     scale * sum.total().sqrt()
+}
+
+/// ‖θ‖ over all parameters (summed in the order of W's rows, then b), with [`scaled_norm`].
+fn parameter_norm<const F: usize, const C: usize, T: Float>(theta: &Classifier<F, C, T>) -> T {
+    scaled_norm(|| theta.params_by_row())
 }
 
 /// The logits W x + b, each from a compensated dot product (see [`certify`]).

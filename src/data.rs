@@ -1,14 +1,30 @@
 //! Labelled samples at the data boundary: [`Label`], [`Sample`], the on-device
 //! [`ReplayBuffer`]; the online [`Standardizer`](crate::Standardizer) lives beside it.
 //!
-//! Data is checked once, where it enters: a [`Label`] is known to be below C, and a sample in a
-//! [`ReplayBuffer`] is known to be finite, so the training loop does not re-check either.
+//! Data is checked where it enters: a [`Label`] is known to be below C, so nothing checks it
+//! again, and a [`ReplayBuffer`] accepts only samples with finite features. Features are
+//! checked again wherever samples are used, whatever their source: by every training step
+//! ([`Trainer::step`](crate::train::Trainer::step), F comparisons, small next to the step
+//! itself) and by the full-batch functions ([`convex`](crate::convex),
+//! [`solver`](crate::solver)). So a buffered sample is checked on push and again each time it
+//! is trained on.
+//!
+//! ![Held-out accuracy of the online demo as readings arrive, with the nearest-mean ceiling](https://raw.githubusercontent.com/tinysoftmax/tinysoftmax/main/docs/figures/online.svg)
+//!
+//! A [`ReplayBuffer`] at work: the firmware's `online` demo (`examples/firmware-common/online.rs`,
+//! run on the host, where it trains bit-identically) takes one SGD step per sensor reading and
+//! every few readings sweeps the buffer of recent ones again; its held-out accuracy climbs to
+//! that of the Bayes-optimal nearest-mean rule. Drawn by `cargo run --release --manifest-path figures/Cargo.toml -- online`.
 
 use crate::error::{Error, Result};
 use crate::math::Float;
 use crate::rng::SplitMix64;
 
 /// A class index known to be below `C`.
+///
+/// Built with [`Label::new`] or `try_from` any unsigned integer (`u8`, `u16`, `u32`, `usize`;
+/// checked alike), turned back into a `usize` by [`index`](Self::index) or `usize::from`, and
+/// displayed as its index.
 ///
 /// ```
 /// use tinysoftmax::Label;
@@ -69,6 +85,62 @@ impl<const C: usize> Label<C> {
     }
 }
 
+impl<const C: usize> From<Label<C>> for usize {
+    /// The class index, as [`Label::index`].
+    ///
+    /// ```
+    /// let y = tinysoftmax::Label::<4>::new(3)?;
+    /// assert_eq!(usize::from(y), 3);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    fn from(label: Label<C>) -> Self {
+        label.index()
+    }
+}
+
+/// `TryFrom` for each unsigned integer type a label may arrive in, checked as [`Label::new`].
+macro_rules! label_try_from {
+    ($($int:ty),*) => {$(
+        impl<const C: usize> TryFrom<$int> for Label<C> {
+            type Error = Error;
+
+            #[doc = concat!("A label from a `", stringify!($int), "` class index, checked as [`Label::new`].")]
+            ///
+            /// # Errors
+            ///
+            /// [`Error::LabelOutOfRange`] when the index is not below `C`.
+            ///
+            /// ```
+            /// use tinysoftmax::{Error, Label};
+            #[doc = concat!("assert_eq!(Label::<3>::try_from(2_", stringify!($int), ")?.index(), 2);")]
+            #[doc = concat!("assert_eq!(Label::<3>::try_from(3_", stringify!($int), "), Err(Error::LabelOutOfRange));")]
+            #[doc = concat!("let y: Label<3> = 1_", stringify!($int), ".try_into()?;")]
+            /// assert_eq!(y.index(), 1);
+            /// # Ok::<(), tinysoftmax::Error>(())
+            /// ```
+            fn try_from(index: $int) -> Result<Self> {
+                usize::try_from(index).map_or(Err(Error::LabelOutOfRange), Self::new)
+            }
+        }
+    )*};
+}
+
+label_try_from!(u8, u16, u32, usize);
+
+impl<const C: usize> core::fmt::Display for Label<C> {
+    /// The class index, honouring width and alignment like an integer.
+    ///
+    /// ```
+    /// let y = tinysoftmax::Label::<10>::new(7)?;
+    /// assert_eq!(y.to_string(), "7");
+    /// assert_eq!(format!("class {y:>3}"), "class   7");
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(&self.index(), f)
+    }
+}
+
 /// A feature vector with its label.
 ///
 /// ```
@@ -124,8 +196,10 @@ impl<const F: usize, const C: usize, T: Float> Sample<F, C, T> {
 ///
 /// When full, a push overwrites the oldest sample, also after [`shuffle`](Self::shuffle) has
 /// reordered them (each slot carries its arrival number). Samples are checked on entry (finite
-/// features), so training can sweep [`as_slice`](Self::as_slice) without re-checking. The
-/// storage is a fixed array inside the value: no heap.
+/// features), so the buffer never holds a non-finite one; training on
+/// [`as_slice`](Self::as_slice) checks each sample again (see
+/// [`Trainer::step`](crate::train::Trainer::step)). The storage is a fixed array inside the
+/// value: no heap.
 ///
 /// ```
 /// use tinysoftmax::{Label, ReplayBuffer, SplitMix64, Sample};
@@ -320,5 +394,51 @@ impl<const F: usize, const C: usize, const B: usize, T: Float> ReplayBuffer<F, C
     /// ```
     pub fn clear(&mut self) {
         self.samples.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::string::ToString;
+
+    /// Every `u8` converts exactly when it is below C, to the same label as `Label::new`.
+    #[test]
+    fn try_from_u8_is_exhaustively_new() {
+        fn check<const C: usize>() {
+            for i in 0..=u8::MAX {
+                let y = Label::<C>::try_from(i);
+                assert_eq!(y, Label::new(usize::from(i)), "{i} with C = {C}");
+                assert_eq!(y.is_ok(), usize::from(i) < C, "{i} with C = {C}");
+            }
+        }
+        check::<2>();
+        check::<255>();
+        check::<256>();
+    }
+
+    /// The edges of the wider types, up to the largest number of classes a label holds.
+    #[test]
+    fn try_from_wide_edges() {
+        type Widest = Label<65_536>;
+        let out = Err(Error::LabelOutOfRange);
+        assert_eq!(Widest::try_from(u16::MAX).map(Label::index), Ok(65_535));
+        assert_eq!(Widest::try_from(65_535_u32).map(usize::from), Ok(65_535));
+        assert_eq!(Widest::try_from(65_536_u32), out);
+        assert_eq!(Widest::try_from(u32::MAX), out);
+        assert_eq!(Widest::try_from(usize::MAX), out);
+        assert_eq!(Label::<3>::try_from(u16::MAX), Err(Error::LabelOutOfRange));
+        assert_eq!(Label::<3>::try_from(3_usize), Err(Error::LabelOutOfRange));
+        assert_eq!(Label::<3>::try_from(2_u32).map(usize::from), Ok(2));
+    }
+
+    #[test]
+    fn display_is_the_index() {
+        for i in [0_usize, 9, 10, 65_535] {
+            let y = Label::<65_536>::new(i).unwrap();
+            assert_eq!(y.to_string(), i.to_string());
+            assert_eq!(std::format!("{y:<6}|"), std::format!("{i:<6}|"));
+        }
     }
 }

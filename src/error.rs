@@ -38,6 +38,8 @@ pub enum Error {
     ClassWeight,
     /// A feature value is NaN or infinite.
     NonFiniteFeature,
+    /// A scaler's mean is not finite, or its scale is not finite and > 0.
+    Scaler,
     /// The model produced a non-finite logit for this input (parameters or input too large).
     NonFiniteLogit,
     /// The update would have made a parameter or a momentum value non-finite; nothing was
@@ -55,6 +57,50 @@ pub enum Error {
     /// An index permutation does not match its samples (wrong length, or an index out of
     /// range).
     Permutation,
+    /// The input scale of a quantised model is not finite and > 0.
+    InputScale,
+    /// A model has no quantised form (a parameter or a folded weight is not finite, or no
+    /// logit step keeps the integer logits within `i32`), or quantised parts could overflow.
+    QuantizedRange,
+    /// λ is positive but below the smallest normal number (2^-126 ≈ 1.2e-38 in `f32`,
+    /// 2^-1022 in `f64`), the floor of certificates and of the solver (see
+    /// [`convex::certify`](crate::convex::certify)).
+    WeightDecayTooSmall,
+    // Reading and storing records (`format`, `storage`).
+    /// The bytes do not start with the record magic `TSMX`: not a record of this crate.
+    BadMagic,
+    /// The record has a format version this build cannot read.
+    UnsupportedVersion,
+    /// The record holds another kind of value (e.g. a standardiser where a model was expected).
+    WrongKind,
+    /// The record's element type (f32 or f64) is not the destination's.
+    WrongElementType,
+    /// The record's number of features F is not the destination's.
+    WrongFeatureCount,
+    /// The record's number of classes C is not the destination's.
+    WrongClassCount,
+    /// The record's payload length is not the one its kind, element type, F and C imply.
+    PayloadLength,
+    /// The bytes end before the record does.
+    Truncated,
+    /// The record's CRC-32 does not match its bytes: it is corrupted.
+    BadChecksum,
+    /// A value in the record is NaN or infinite.
+    NonFiniteValue,
+    /// A field of the record is outside its range (an unknown averaging weighting, a negative
+    /// sum of squares, a velocity bound below a velocity).
+    InvalidField,
+    /// The output buffer is shorter than the encoded record.
+    BufferTooSmall,
+    /// The flash driver reported an error.
+    Flash,
+    /// What was written to flash does not read back the same.
+    FlashVerify,
+    /// No slot of the store holds a valid record.
+    NoRecord,
+    /// The store's slots do not fit the flash: not aligned to its erase size, beyond its
+    /// capacity, too small for the record, or a read or write size that does not divide 128.
+    FlashLayout,
     /// The slices of a batch operation differ in length (inputs and outputs).
     LengthMismatch,
 }
@@ -72,6 +118,7 @@ impl fmt::Display for Error {
             Self::LabelSmoothing => "label smoothing must be in [0, 1]",
             Self::ClassWeight => "class weights must be finite, >= 0 and not all 0",
             Self::NonFiniteFeature => "a feature value is NaN or infinite",
+            Self::Scaler => "a scaler's mean must be finite and its scale finite and > 0",
             Self::NonFiniteLogit => "the model produced a non-finite logit",
             Self::NonFiniteUpdate => "the update would make a parameter non-finite",
             Self::NoSamples => "at least one sample is needed",
@@ -80,6 +127,27 @@ impl fmt::Display for Error {
             Self::Overflow => "a full-batch computation overflowed",
             Self::LengthMismatch => "input and output slices differ in length",
             Self::Permutation => "the index permutation does not match the samples",
+            Self::InputScale => "the input scale must be finite and > 0",
+            Self::QuantizedRange => "the model does not fit the quantised representation",
+            Self::WeightDecayTooSmall => {
+                "weight decay (L2 coefficient) is below the smallest normal float: too small to certify"
+            }
+            Self::BadMagic => "not a tinysoftmax record (wrong magic)",
+            Self::UnsupportedVersion => "unsupported record format version",
+            Self::WrongKind => "the record holds another kind of value",
+            Self::WrongElementType => "the record's element type (f32/f64) differs",
+            Self::WrongFeatureCount => "the record's number of features F differs",
+            Self::WrongClassCount => "the record's number of classes C differs",
+            Self::PayloadLength => "the record's payload length does not match its header",
+            Self::Truncated => "the record is truncated",
+            Self::BadChecksum => "the record's checksum does not match (corrupted)",
+            Self::NonFiniteValue => "the record holds a NaN or infinite value",
+            Self::InvalidField => "a field of the record is out of range",
+            Self::BufferTooSmall => "the buffer is too small for the record",
+            Self::Flash => "the flash driver reported an error",
+            Self::FlashVerify => "flash contents do not read back as written",
+            Self::NoRecord => "no valid record in the store",
+            Self::FlashLayout => "the store's slots do not fit the flash geometry",
         })
     }
 }

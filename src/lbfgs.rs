@@ -48,7 +48,7 @@
 //!
 //! Truncated Newton (Newton-CG) was measured rather than built: on digits, SciPy's Newton-CG
 //! on the same objective reaches the same gap with 9 objective+gradient passes and 27
-//! Hessian-vector products at λ = 0.01 (44 at λ = 0.001; `benches/peers.py`). Without a heap
+//! Hessian-vector products at λ = 0.01 (44 at λ = 0.001; `bench/benches/peers.py`). Without a heap
 //! the crate cannot keep the n·C probabilities between products, so each product
 //! ([`convex::hessian_vector_product`]) costs a full pass with the softmax, about 1.1 gradient
 //! passes: 36 to 57 pass-equivalents against L-BFGS's 25 to 52.

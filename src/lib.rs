@@ -7,16 +7,22 @@ pub mod data;
 pub mod error;
 #[cfg(feature = "fast")]
 pub mod fast;
+pub mod format;
+pub mod guide;
 pub mod lbfgs;
 pub mod loss;
 mod math;
 pub mod model;
 pub mod objective;
 pub mod optim;
+pub mod pipeline;
+pub mod quant;
 mod rng;
 pub mod softmax;
 pub mod solver;
 pub mod standardize;
+#[cfg(feature = "storage")]
+pub mod storage;
 pub mod train;
 
 pub use data::{Label, ReplayBuffer, Sample};
@@ -24,10 +30,12 @@ pub use error::{Error, Result};
 pub use math::Float;
 pub use model::Classifier;
 pub use objective::Objective;
+pub use pipeline::Pipeline;
+pub use quant::Quantized;
 #[expect(
     deprecated,
     reason = "the former name stays importable for one release"
 )]
 pub use rng::Rng;
 pub use rng::SplitMix64;
-pub use standardize::Standardizer;
+pub use standardize::{Scaler, Standardizer};

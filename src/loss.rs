@@ -15,6 +15,13 @@
 //! `torch.nn.functional.cross_entropy`, unlike `nll_loss`); passing probabilities gives a
 //! wrong, much flatter loss.
 //!
+//! ![Error in ULP of the textbook cross-entropy and of this crate's against the logit margin](https://raw.githubusercontent.com/tinysoftmax/tinysoftmax/main/docs/figures/accuracy.svg)
+//!
+//! The largest error of [`cross_entropy`] and of the textbook form in `f32` (10 classes),
+//! against an `f64` reference, as the margin between the true class and the next grows: the
+//! textbook error grows tenfold per decade of loss until its result is 0 (dashed line), while
+//! [`cross_entropy`] stays under its error budget. Drawn by `cargo run --release --manifest-path figures/Cargo.toml -- accuracy`.
+//!
 //! The `_with_grad` functions are fused: one pass over the logits computes both the loss and
 //! the gradient, sharing the exponentials.
 //!

@@ -18,6 +18,10 @@ pub(crate) mod sealed {
         fn magnitude_key(self) -> Self::Key;
         /// The non-negative value with the given magnitude key.
         fn from_magnitude_key(key: Self::Key) -> Self;
+        /// Bytes of one value in the binary format (`format`): 4 or 8.
+        const BYTES: usize;
+        /// The value with the given IEEE bits (the low `BYTES` bytes of `bits`).
+        fn from_bits_u64(bits: u64) -> Self;
     }
     impl Sealed for f32 {
         type Key = u32;
@@ -34,6 +38,16 @@ pub(crate) mod sealed {
         fn from_magnitude_key(key: u32) -> Self {
             f32::from_bits(key)
         }
+        const BYTES: usize = 4;
+        #[inline]
+        fn from_bits_u64(bits: u64) -> Self {
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "the low 32 bits are the value"
+            )]
+            let low = bits as u32;
+            f32::from_bits(low)
+        }
     }
     impl Sealed for f64 {
         type Key = u64;
@@ -46,6 +60,11 @@ pub(crate) mod sealed {
         #[inline]
         fn from_magnitude_key(key: u64) -> Self {
             f64::from_bits(key)
+        }
+        const BYTES: usize = 8;
+        #[inline]
+        fn from_bits_u64(bits: u64) -> Self {
+            f64::from_bits(bits)
         }
     }
 }
@@ -231,6 +250,12 @@ impl_float!(
     libm::fabs,
     1.110_223_024_625_156_5e-16
 );
+
+/// `x` rounded to the nearest integer, halves away from zero.
+#[inline]
+pub(crate) fn round(x: f64) -> f64 {
+    libm::round(x)
+}
 
 /// A count (a size or a number of items) as a float, saturating at `u32::MAX`.
 #[inline]

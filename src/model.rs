@@ -1,4 +1,10 @@
 //! The linear softmax classifier: logits z = W x + b.
+//!
+//! ![Decision regions of a classifier trained on two standardised iris features](https://raw.githubusercontent.com/tinysoftmax/tinysoftmax/main/docs/figures/regions.svg)
+//!
+//! A [`Classifier`] trained to a certified optimum on two iris features: class c wins
+//! where its logit is largest, so the regions are convex polygons with straight borders. Drawn
+//! by `cargo run --release --manifest-path figures/Cargo.toml -- regions`.
 
 use crate::data::{Label, Sample};
 use crate::error::{Error, Result};
@@ -291,11 +297,8 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
     /// full-batch functions refuse such a sample rather than compute with ±∞).
     pub(crate) fn finite_logits(&self, x: &[T; F]) -> Result<[T; C]> {
         let z = self.logits(x);
-        if z.iter().all(|v| v.is_finite()) {
-            Ok(z)
-        } else {
-            Err(Error::NonFiniteLogit)
-        }
+        all_finite(&z)?;
+        Ok(z)
     }
 
     /// The class probabilities softmax(W x + b).
@@ -507,13 +510,8 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
     /// ```
     #[must_use]
     pub fn fingerprint(&self) -> u64 {
-        const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-        const PRIME: u64 = 0x0000_0100_0000_01b3;
-        self.params_by_row().fold(OFFSET, |hash, v| {
-            v.to_bits_u64()
-                .to_le_bytes()
-                .iter()
-                .fold(hash, |h, &byte| (h ^ u64::from(byte)).wrapping_mul(PRIME))
+        self.params_by_row().fold(FNV_OFFSET, |hash, v| {
+            fnv1a(hash, &v.to_bits_u64().to_le_bytes())
         })
     }
 }
@@ -579,6 +577,17 @@ impl<const F: usize, const C: usize, T: Float + core::fmt::Display> core::fmt::D
     }
 }
 
+/// The start value of a 64-bit FNV-1a hash.
+pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// Continues a 64-bit FNV-1a hash over `bytes`.
+pub(crate) fn fnv1a(hash: u64, bytes: &[u8]) -> u64 {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    bytes
+        .iter()
+        .fold(hash, |h, &byte| (h ^ u64::from(byte)).wrapping_mul(PRIME))
+}
+
 /// The transpose of an R × K matrix (`zero` fills the output before it is overwritten).
 const fn transpose<T: Copy, const R: usize, const K: usize>(
     m: &[[T; K]; R],
@@ -603,6 +612,17 @@ pub(crate) fn dot<T: Float, const N: usize>(a: &[T; N], b: &[T; N]) -> T {
     a.iter()
         .zip(b.iter())
         .fold(T::ZERO, |acc, (&ai, &bi)| acc + ai * bi)
+}
+
+/// `Ok` if every logit is finite, else [`Error::NonFiniteLogit`] (training and the full-batch
+/// functions refuse such a sample rather than compute with ±∞).
+#[inline]
+pub(crate) fn all_finite<T: Float, const C: usize>(z: &[T; C]) -> Result<()> {
+    if z.iter().all(|v| v.is_finite()) {
+        Ok(())
+    } else {
+        Err(Error::NonFiniteLogit)
+    }
 }
 
 #[cfg(test)]

@@ -15,12 +15,12 @@ use crate::math::Float;
 
 /// The regularised objective: a [`CrossEntropy`] configuration and λ ≥ 0.
 ///
-/// [`const_new`](Self::const_new) is a `const fn` for `f32` and `f64`, so an objective can be a
+/// `new_f32` / `new_f64` is a `const fn` for `f32` and `f64`, so an objective can be a
 /// `const` or a `static`, and a bad one is a compile error there:
 ///
 /// ```
 /// use tinysoftmax::{Objective, loss::CrossEntropy};
-/// const OBJECTIVE: Objective<3> = match Objective::<3, f32>::const_new(0.01) {
+/// const OBJECTIVE: Objective<3> = match Objective::new_f32(0.01) {
 ///     Ok(objective) => objective,
 ///     Err(_) => panic!("λ must be finite and >= 0"),
 /// };
@@ -30,7 +30,7 @@ use crate::math::Float;
 ///
 /// ```compile_fail
 /// use tinysoftmax::Objective;
-/// const OBJECTIVE: Objective<3> = match Objective::<3, f32>::const_new(-1.0) {
+/// const OBJECTIVE: Objective<3> = match Objective::new_f32(-1.0) {
 ///     Ok(objective) => objective,
 ///     Err(_) => panic!("λ must be finite and >= 0"),
 /// };
@@ -43,7 +43,7 @@ pub struct Objective<const C: usize, T = f32> {
 }
 
 macro_rules! const_constructor {
-    ($t:ty) => {
+    ($t:ty, $name:ident) => {
         impl<const C: usize> Objective<C, $t> {
             /// [`new`](Self::new) as a `const fn`, for a `const` or `static` objective (see the
             /// type's docs).
@@ -54,11 +54,11 @@ macro_rules! const_constructor {
             ///
             /// ```
             /// use tinysoftmax::{Error, Objective};
-            /// assert_eq!(Objective::<2>::const_new(0.1)?, Objective::new(0.1)?);
-            /// assert_eq!(Objective::<2, f64>::const_new(f64::NAN), Err(Error::WeightDecay));
+            /// assert_eq!(Objective::<2>::new_f32(0.1)?, Objective::new(0.1)?);
+            /// assert_eq!(Objective::<2, f64>::new_f64(f64::NAN), Err(Error::WeightDecay));
             /// # Ok::<(), Error>(())
             /// ```
-            pub const fn const_new(lambda: $t) -> Result<Self> {
+            pub const fn $name(lambda: $t) -> Result<Self> {
                 if lambda.is_finite() && lambda >= 0.0 {
                     Ok(Self {
                         loss: CrossEntropy::new(),
@@ -72,8 +72,8 @@ macro_rules! const_constructor {
     };
 }
 
-const_constructor!(f32);
-const_constructor!(f64);
+const_constructor!(f32, new_f32);
+const_constructor!(f64, new_f64);
 
 impl<const C: usize, T: Float> Objective<C, T> {
     /// Plain cross-entropy plus (λ/2)‖θ‖².

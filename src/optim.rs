@@ -74,7 +74,7 @@ pub enum Momentum<T = f32> {
 /// [`Trainer`](crate::train::Trainer) pairs with this.
 ///
 /// Build it with [`new`](Self::new) and the `with_*` builders, or, for a `const` or `static`
-/// configuration, with the `const fn` [`const_new`](Self::const_new) (for `f32` and `f64`),
+/// configuration, with the `const fn` `new_f32` / `new_f64` (for `f32` and `f64`),
 /// where a bad configuration is a compile error:
 ///
 /// ```
@@ -85,7 +85,7 @@ pub enum Momentum<T = f32> {
 ///     .with_clip_norm(5.0)?;
 /// assert_eq!(sgd.learning_rate_at(250, 0.0), 0.05 * 0.25);
 ///
-/// static SGD: Sgd = match Sgd::<f32>::const_new(0.05, Schedule::Constant, Momentum::Classic(0.9), None) {
+/// static SGD: Sgd = match Sgd::new_f32(0.05, Schedule::Constant, Momentum::Classic(0.9), None) {
 ///     Ok(sgd) => sgd,
 ///     Err(_) => panic!("invalid SGD configuration"),
 /// };
@@ -95,7 +95,7 @@ pub enum Momentum<T = f32> {
 ///
 /// ```compile_fail
 /// use tinysoftmax::optim::{Momentum, Schedule, Sgd};
-/// static SGD: Sgd = match Sgd::<f32>::const_new(-0.05, Schedule::Constant, Momentum::None, None) {
+/// static SGD: Sgd = match Sgd::new_f32(-0.05, Schedule::Constant, Momentum::None, None) {
 ///     Ok(sgd) => sgd,
 ///     Err(_) => panic!("invalid SGD configuration"),
 /// };
@@ -110,9 +110,9 @@ pub struct Sgd<T = f32> {
 }
 
 macro_rules! const_constructor {
-    ($t:ty) => {
+    ($t:ty, $name:ident) => {
         impl Sgd<$t> {
-            /// The whole configuration at once, as a `const fn` (for a `const` or `static`
+            /// The whole configuration at once, as a `const fn` for this float type (for a `const` or `static`
             /// configuration; see the type's docs). Validates exactly as [`new`](Self::new) and
             /// the `with_*` builders do.
             ///
@@ -124,19 +124,19 @@ macro_rules! const_constructor {
             ///
             /// ```
             /// use tinysoftmax::{Error, optim::{Momentum, Schedule, Sgd}};
-            /// let a = Sgd::<f64>::const_new(0.1, Schedule::InverseTime, Momentum::Classic(0.9), Some(1.0))?;
+            /// let a = Sgd::new_f64(0.1, Schedule::InverseTime, Momentum::Classic(0.9), Some(1.0))?;
             /// let b = Sgd::<f64>::new(0.1)?
             ///     .with_schedule(Schedule::InverseTime)?
             ///     .with_momentum(Momentum::Classic(0.9))?
             ///     .with_clip_norm(1.0)?;
             /// assert_eq!(a, b);
             /// assert_eq!(
-            ///     Sgd::<f32>::const_new(0.1, Schedule::Constant, Momentum::Nesterov(1.0), None),
+            ///     Sgd::new_f32(0.1, Schedule::Constant, Momentum::Nesterov(1.0), None),
             ///     Err(Error::Momentum)
             /// );
             /// # Ok::<(), Error>(())
             /// ```
-            pub const fn const_new(
+            pub const fn $name(
                 learning_rate: $t,
                 schedule: Schedule<$t>,
                 momentum: Momentum<$t>,
@@ -171,8 +171,8 @@ macro_rules! const_constructor {
     };
 }
 
-const_constructor!(f32);
-const_constructor!(f64);
+const_constructor!(f32, new_f32);
+const_constructor!(f64, new_f64);
 
 impl<T: Float> Sgd<T> {
     /// Plain SGD with initial learning rate η₀, constant.

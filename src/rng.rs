@@ -96,6 +96,21 @@ impl SplitMix64 {
     pub fn shuffle<X>(&mut self, items: &mut [X]) {
         self.for_each_swap(items.len(), |i, j| items.swap(i, j));
     }
+
+    /// The generator's whole state: [`SplitMix64::new`] of it continues the same sequence (how a
+    /// [`Checkpoint`](crate::format::Checkpoint) saves and restores the shuffling).
+    ///
+    /// ```
+    /// use tinysoftmax::SplitMix64;
+    /// let mut a = SplitMix64::new(5);
+    /// a.next_u64();
+    /// let mut b = SplitMix64::new(a.state());
+    /// assert_eq!(a.next_u64(), b.next_u64());
+    /// ```
+    #[must_use]
+    pub const fn state(&self) -> u64 {
+        self.state
+    }
 }
 
 /// The former name of [`SplitMix64`].

@@ -240,7 +240,9 @@ impl<T: Float + fmt::LowerExp> fmt::Display for Report<T> {
 /// # Errors
 ///
 /// [`Error::Tolerance`] for a tolerance that is not finite and > 0; [`Error::WeightDecay`]
-/// unless λ is finite and ≥ 0, [`Error::NeedsWeightDecay`] for λ = 0; [`Error::NoSamples`] for no samples;
+/// unless λ is finite and ≥ 0, [`Error::NeedsWeightDecay`] for λ = 0,
+/// [`Error::WeightDecayTooSmall`] for λ below the smallest normal number (the floor of
+/// [`certify`]); [`Error::NoSamples`] for no samples;
 /// [`Error::NonFiniteFeature`] for a NaN or infinite feature; [`Error::Overflow`] when the
 /// smoothness bound or the certificate overflows (features too large);
 /// [`Error::NonFiniteLogit`] when the objective is not finite at the start (parameters too

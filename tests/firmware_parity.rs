@@ -3,7 +3,8 @@
 //!
 //! `.ci/firmware.sh` runs this with `--nocapture`, reads the `firmware-parity ... fingerprint`
 //! lines, and requires every firmware (Cortex-M4F, Cortex-M3, Cortex-M0, RV32IMC under QEMU) to
-//! print the same fingerprint: training must give bit-identical weights on host and devices.
+//! print the same fingerprint: training must give bit-identical weights on host and devices. The
+//! same holds for the quantised iris model and its agreement with the float model.
 #![expect(
     clippy::expect_used,
     reason = "in a test, a failed expectation is the failure report"
@@ -11,12 +12,21 @@
 
 #[path = "../examples/firmware-common/iris_data.rs"]
 mod iris_data;
+#[path = "../examples/firmware-common/iris_model.rs"]
+mod iris_model;
 #[path = "../examples/firmware-common/online.rs"]
 mod online;
+#[path = "../examples/firmware-common/predict.rs"]
+mod predict;
+#[path = "../examples/firmware-common/quantized.rs"]
+mod quantized;
 #[path = "../examples/firmware-common/recipe.rs"]
 mod recipe;
+#[path = "../examples/firmware-common/resume.rs"]
+mod resume;
 
 use recipe::{CLASSES, FEATURES, LAMBDA, Outcome};
+use tinysoftmax::format::{CHECKSUM_LEN, Record};
 
 /// The reference optimum at full precision (the recipe keeps it as an f32).
 const P_STAR: f64 = 0.266_201_000_576;
@@ -172,6 +182,34 @@ fn samples_delta(reference: &[[f32; FEATURES]]) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// The quantised model of the trained iris model: what the firmware prints about it, and its
+/// fingerprint, which every firmware must reproduce (quantisation in f64 is bit-exact too).
+#[test]
+fn iris_quantized_agrees() {
+    let outcome = train_iris();
+    let standardizer = recipe::fit(&iris_data::FEATURES).expect("iris standardises");
+    let c = quantized::compare(
+        &outcome.model,
+        &standardizer,
+        &iris_data::FEATURES,
+        &iris_data::LABELS,
+    )
+    .expect("iris quantises");
+    println!(
+        "firmware-parity iris quantized agreement {}/{} certified {}/{} correct {}/{}",
+        c.agree, c.total, c.certified, c.total, c.correct, c.total
+    );
+    println!(
+        "firmware-parity iris quantized fingerprint {:016x}",
+        c.model.fingerprint()
+    );
+    assert!(c.passes(), "{c:?}");
+    // The readings are the data's millimetres exactly.
+    for x in iris_data::FEATURES.iter().flatten() {
+        assert_eq!(f32::from(quantized::reading(*x)) / 10.0, *x);
+    }
+}
+
 #[test]
 fn online_stream_learns() {
     let mut printed = Vec::new();
@@ -193,4 +231,67 @@ fn online_stream_learns() {
     // The untrained model predicts class 0 everywhere: about 1/3 of a uniform stream.
     assert!(curve.accuracy[0] <= 0.5, "{curve:?}");
     assert!(curve.passes(), "{curve:?}");
+}
+
+/// The `resume` firmware's path on the host: train, save a checkpoint at each of
+/// `resume::SAVE_AT`, keep only the encoded bytes of the last, decode them as the next boot
+/// does, and finish. The weights must be those of the uninterrupted run, and the checkpoint's
+/// CRC (printed) must be the one the firmware computes: the encoding is the same on every core.
+#[test]
+fn resumed_iris_run_matches_the_uninterrupted_one() {
+    let (raw, labels) = (&iris_data::FEATURES, &iris_data::LABELS);
+    let mut bytes = [0_u8; resume::IrisCheckpoint::ENCODED_LEN];
+    {
+        let mut samples = recipe::standardize(raw, labels).expect("standardises");
+        let mut run = resume::Run::start(raw, labels, &mut samples).expect("starts");
+        for epoch in resume::SAVE_AT {
+            run.train_to(epoch).expect("trains");
+            run.checkpoint().encode(&mut bytes).expect("encodes");
+        }
+    } // the run is gone: only the bytes survive, as across a reset
+    let crc = u32::from_le_bytes(
+        bytes[bytes.len() - CHECKSUM_LEN..]
+            .try_into()
+            .expect("4 bytes"),
+    );
+    println!(
+        "firmware-parity resume checkpoint {} bytes crc {crc:08x}",
+        bytes.len()
+    );
+    let checkpoint = resume::IrisCheckpoint::decode(&bytes).expect("decodes");
+    let mut samples = recipe::standardize(raw, labels).expect("standardises");
+    let resumed = resume::Run::resume(raw, labels, checkpoint, &mut samples).expect("resumes");
+    assert_eq!(resumed.epochs(), resume::SAVE_AT[1]);
+    let outcome = resumed.finish().expect("finishes");
+    println!(
+        "firmware-parity resume fingerprint {:016x}",
+        outcome.model.fingerprint()
+    );
+    assert_eq!(
+        outcome.model.fingerprint(),
+        train_iris().model.fingerprint()
+    );
+    assert!(outcome.passes(), "{outcome:?}");
+
+    // A checkpoint whose generator state is not the one its step count implies is refused.
+    let mut other = resume::IrisCheckpoint::decode(&bytes).expect("decodes");
+    other.rng = tinysoftmax::SplitMix64::new(1);
+    assert!(resume::Run::resume(raw, labels, other, &mut samples).is_err());
+}
+
+/// The `predict` firmware's computation on the host: the host tool's model (its fingerprint is
+/// what `tinysoftmax train` printed) and the hash of all its probabilities, which every core
+/// must reproduce.
+#[test]
+fn host_trained_model_predicts() {
+    let (accuracy, hash) = predict::evaluate();
+    println!("firmware-parity predict accuracy {accuracy} probabilities {hash:016x}");
+    println!(
+        "firmware-parity predict fingerprint {:016x}",
+        iris_model::MODEL.fingerprint()
+    );
+    assert!(accuracy >= predict::MIN_ACCURACY, "{accuracy}");
+    let (fingerprint, sk_accuracy) = predict::sklearn().expect("the checkpoint decodes");
+    println!("firmware-parity predict sklearn {fingerprint:016x} accuracy {sk_accuracy}");
+    assert!(sk_accuracy >= predict::MIN_ACCURACY, "{sk_accuracy}");
 }

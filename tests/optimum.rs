@@ -29,7 +29,8 @@
 #[path = "../examples/common/dataset.rs"]
 mod dataset;
 
-use tinysoftmax::Objective;
+use std::fmt::Write as _;
+
 use tinysoftmax::average::{Averaged, Plan, Weighting, train_until_certified};
 use tinysoftmax::convex::{Certificate, certify, objective, smoothness};
 use tinysoftmax::lbfgs::Lbfgs;
@@ -37,20 +38,24 @@ use tinysoftmax::loss::CrossEntropy;
 use tinysoftmax::optim::{Schedule, Sgd};
 use tinysoftmax::solver::{Report, Stop, Tolerance, minimize};
 use tinysoftmax::train::Trainer;
-use tinysoftmax::{Classifier, Float, Sample, SplitMix64};
+use tinysoftmax::{Classifier, Float, Objective, Sample, SplitMix64};
 
 /// One data set at one λ, with its reference optimum.
 struct Case<const F: usize, const C: usize> {
+    /// The data set's name, for the report.
+    name: &'static str,
     data: Vec<Sample<F, C, f32>>,
     lambda: f64,
     p_star: f64,
     /// The epoch budget within which averaged SGD (seed 2026, η₀ = 1/L, linear weights) must
-    /// certify 1e-3 relative with its own f32 certificate: the numbers the README states.
+    /// certify 1e-3 relative with its own f32 certificate: the numbers the convergence guide
+    /// (`docs/convergence.md`) states.
     sgd_epochs: u32,
 }
 
 fn iris(lambda: f64, p_star: f64, sgd_epochs: u32) -> Case<4, 3> {
     Case {
+        name: "iris",
         data: dataset::iris(),
         lambda,
         p_star,
@@ -60,6 +65,7 @@ fn iris(lambda: f64, p_star: f64, sgd_epochs: u32) -> Case<4, 3> {
 
 fn digits(lambda: f64, p_star: f64, sgd_epochs: u32) -> Case<64, 10> {
     Case {
+        name: "digits",
         data: dataset::digits(),
         lambda,
         p_star,
@@ -143,7 +149,6 @@ fn tight<const F: usize, const C: usize>(case: &Case<F, C>) -> Tight<F, C> {
         stop,
     )
     .unwrap();
-    println!("λ = {}: f64 reference run {report}", case.lambda);
     assert!(report.certified, "{report}");
     Tight { model, report }
 }
@@ -263,12 +268,16 @@ fn certify_wide<const F: usize, const C: usize>(
 /// f32, with the step budget the f64 run needed: the model's exact objective is within 1e-5 of
 /// P*, which its f64 certificate proves; the f32 objective the run reports is within its
 /// error bound of the exact one; the f32 report says "certified" only when its own certificate
-/// shows it, and every f32 certificate on the way, and at the f32 floor, is sound.
-fn full_batch_f32<const F: usize, const C: usize>(case: &Case<F, C>, tight: &Tight<F, C>) {
+/// shows it, and every f32 certificate on the way, and at the f32 floor, is sound. Returns the
+/// lines of the report.
+fn full_batch_f32<const F: usize, const C: usize>(
+    case: &Case<F, C>,
+    tight: &Tight<F, C>,
+) -> String {
     let tolerance = Tolerance::Relative(1e-5);
     let budget = tight.report.iterations;
     let (model, report) = solve(&case.data, case.lambda, tolerance, budget);
-    println!("λ = {}: f32 run {report}", case.lambda);
+    let mut lines = format!("  f32 solver to a certified 1e-5 (relative): {report}\n");
     let cert = report.certificate;
     assert_eq!(report.certified, tolerance.is_met(cert.objective, cert.gap));
     let wide = certify_wide(case, &model);
@@ -289,29 +298,33 @@ fn full_batch_f32<const F: usize, const C: usize>(case: &Case<F, C>, tight: &Tig
     let off = (reported - wide.objective).abs();
     assert!(off <= bound, "f32 objective off by {off:e} > {bound:e}");
     check_trajectory(case, tight, &case.data, tolerance, budget);
-    let floor = if report.certified {
+    if report.certified {
         // Past the tolerance, down to the gap that rounding lets f32 certify.
         let max = (4 * report.iterations).min(2000);
         let (floor_model, floor) = solve(&case.data, case.lambda, Tolerance::Absolute(1e-30), max);
         assert_sound(case, tight, &floor_model, &floor.certificate);
-        floor
-    } else {
-        report
-    };
-    println!("λ = {}: f32 certificate floor {floor}", case.lambda);
+        writeln!(
+            lines,
+            "  smallest gap the f32 certificate proves (asked for 1e-30, budget {max} iterations): \
+             P - P* <= {:e} after {} iterations",
+            floor.certificate.gap, floor.iterations
+        )
+        .unwrap();
+    }
+    lines
 }
 
 /// Averaged SGD in f32 within the stated epochs: its own f32 certificate proves 1e-3 and is
-/// sound, and the f64 certificate of the same parameters agrees.
-fn averaged_sgd<const F: usize, const C: usize>(case: &Case<F, C>, tight: &Tight<F, C>) {
+/// sound, and the f64 certificate of the same parameters agrees. Returns the line of the report.
+fn averaged_sgd<const F: usize, const C: usize>(case: &Case<F, C>, tight: &Tight<F, C>) -> String {
     let lambda = <f32 as Float>::from_f64(case.lambda);
-    let ce = CrossEntropy::new();
-    let eta = 1.0 / smoothness(&case.data, &Objective::from_parts(ce, lambda).unwrap()).unwrap();
+    let objective = Objective::new(lambda).unwrap();
+    let eta = 1.0 / smoothness(&case.data, &objective).unwrap();
     let sgd = Sgd::new(eta)
         .unwrap()
         .with_schedule(Schedule::InverseTime)
         .unwrap();
-    let mut trainer = Trainer::new(sgd, Objective::from_parts(ce, lambda).unwrap()).unwrap();
+    let mut trainer = Trainer::new(sgd, objective).unwrap();
     let mut model = Classifier::zeros();
     let mut average = Averaged::new(Weighting::Linear);
     let mut data = case.data.clone();
@@ -330,7 +343,6 @@ fn averaged_sgd<const F: usize, const C: usize>(case: &Case<F, C>, tight: &Tight
         plan,
     )
     .unwrap();
-    println!("λ = {}: averaged SGD {report}", case.lambda);
     assert!(report.certified, "{report}");
     assert!(report.iterations <= case.sgd_epochs, "{report}");
     let wide = certify_wide(case, average.model());
@@ -344,12 +356,30 @@ fn averaged_sgd<const F: usize, const C: usize>(case: &Case<F, C>, tight: &Tight
         "relative error {rel:e}"
     );
     assert_sound(case, tight, average.model(), &report.certificate);
+    // `Report` counts passes as iterations; for SGD each one is an epoch.
+    format!(
+        "  averaged SGD (f32) to a certified 1e-3 (relative), checked every epoch: certified: \
+         P - P* <= {:e} after {} epochs (P = {})\n",
+        report.certificate.gap, report.iterations, report.certificate.objective
+    )
 }
 
+/// Runs every check on one case, then prints its report as one block (the tests run in
+/// parallel threads).
 fn check_case<const F: usize, const C: usize>(case: &Case<F, C>) {
     let t = full_batch_f64(case);
-    full_batch_f32(case, &t);
-    averaged_sgd(case, &t);
+    let mut block = format!(
+        "{} ({} samples, {F} features, {C} classes, standardised), λ = {}, reference P* = {}\n  \
+         f64 solver to a certified 1e-12 (relative): {}\n",
+        case.name,
+        case.data.len(),
+        case.lambda,
+        case.p_star,
+        t.report
+    );
+    block += &full_batch_f32(case, &t);
+    block += &averaged_sgd(case, &t);
+    print!("{block}");
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! Host-side loading of the repository's data sets (shared by the examples, the tests and the
-//! benchmarks through `#[path]`).
+//! Host-side loading of the repository's data sets (shared by the examples, the tests, the
+//! benchmarks and the figures generator through `#[path]`).
 //!
 //! Preprocessing matches the reference optima quoted in the tests: each feature column is
 //! standardised, x' = (x − mean) / std, with the mean and the population standard deviation

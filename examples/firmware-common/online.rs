@@ -1,5 +1,6 @@
 //! On-device learning from a stream: the recipe of the `online` firmware binaries, shared with
-//! `tests/firmware_parity.rs` by `#[path]` like `recipe.rs`.
+//! `tests/firmware_parity.rs` by `#[path]` like `recipe.rs`, and drawn by the figures generator
+//! (`figures/`).
 //!
 //! A simulated sensor delivers labelled feature vectors one at a time: three machine states,
 //! each a fixed mean vector plus noise that is approximately Gaussian (the sum of four uniform

@@ -8,11 +8,11 @@
 //! training accuracy, the full-batch objective P and the optimality certificate, an upper bound
 //! on P − P* computed from the full-batch gradient.
 
-use tinysoftmax::Objective;
 use tinysoftmax::convex::{certify, objective};
+
 use tinysoftmax::optim::{Schedule, Sgd};
 use tinysoftmax::train::Trainer;
-use tinysoftmax::{Classifier, Label, Result, Sample, SplitMix64, Standardizer};
+use tinysoftmax::{Classifier, Label, Objective, Result, Sample, SplitMix64, Standardizer};
 
 /// Features per sample (sepal length and width, petal length and width).
 pub const FEATURES: usize = 4;
@@ -80,15 +80,63 @@ pub fn standardize<const N: usize>(
     raw: &[[f32; FEATURES]; N],
     labels: &[u8; N],
 ) -> Result<[IrisSample; N]> {
+    transform(&fit(raw)?, raw, labels)
+}
+
+/// The standardiser fitted on all `N` raw rows (Welford).
+///
+/// # Errors
+///
+/// A non-finite feature.
+pub fn fit<const N: usize>(raw: &[[f32; FEATURES]; N]) -> Result<Standardizer<FEATURES>> {
     let mut standardizer = Standardizer::new();
     for x in raw {
         standardizer.update(x)?;
     }
+    Ok(standardizer)
+}
+
+/// The `N` rows transformed by `standardizer`, with their labels.
+///
+/// # Errors
+///
+/// A label that is not below [`CLASSES`].
+pub fn transform<const N: usize>(
+    standardizer: &Standardizer<FEATURES>,
+    raw: &[[f32; FEATURES]; N],
+    labels: &[u8; N],
+) -> Result<[IrisSample; N]> {
     let mut out = [Sample::new([0.0; FEATURES], Label::new(0)?); N];
+    transform_into(standardizer, raw, labels, &mut out)?;
+    Ok(out)
+}
+
+/// [`transform`] into `out` (no second copy of the samples on the stack).
+///
+/// # Errors
+///
+/// A label that is not below [`CLASSES`].
+pub fn transform_into<const N: usize>(
+    standardizer: &Standardizer<FEATURES>,
+    raw: &[[f32; FEATURES]; N],
+    labels: &[u8; N],
+    out: &mut [IrisSample; N],
+) -> Result<()> {
     for ((sample, x), &label) in out.iter_mut().zip(raw).zip(labels) {
         *sample = Sample::new(standardizer.transform(x), Label::new(usize::from(label))?);
     }
-    Ok(out)
+    Ok(())
+}
+
+/// The optimiser configuration and the objective: SGD at [`LEARNING_RATE`] with the
+/// inverse-time schedule, on the plain cross-entropy with λ = [`LAMBDA`].
+///
+/// # Errors
+///
+/// None for these constants (the configuration is checked when built).
+pub fn configuration() -> Result<(Sgd<f32>, Objective<CLASSES>)> {
+    let sgd = Sgd::new(LEARNING_RATE)?.with_schedule(Schedule::InverseTime)?;
+    Ok((sgd, Objective::new(LAMBDA)?))
 }
 
 /// Trains a zero model on `samples` (shuffled in place, epoch by epoch) and evaluates it.
@@ -97,14 +145,23 @@ pub fn standardize<const N: usize>(
 ///
 /// Any error of the optimiser configuration or of a training step (none is expected on iris).
 pub fn train(samples: &mut [IrisSample]) -> Result<Outcome> {
-    let sgd = Sgd::new(LEARNING_RATE)?.with_schedule(Schedule::InverseTime)?;
-    let goal = Objective::new(LAMBDA)?;
+    let (sgd, goal) = configuration()?;
     let mut trainer = Trainer::new(sgd, goal)?;
     let mut model = Classifier::zeros();
     let mut rng = SplitMix64::new(SEED);
     for _ in 0..EPOCHS {
         trainer.epoch(&mut model, samples, &mut rng)?;
     }
+    evaluate(model, samples)
+}
+
+/// Accuracy, objective and certificate of a trained model.
+///
+/// # Errors
+///
+/// Those of [`certify`] and [`objective`] (none is expected on iris).
+pub fn evaluate(model: Classifier<FEATURES, CLASSES>, samples: &[IrisSample]) -> Result<Outcome> {
+    let (_, goal) = configuration()?;
     let certificate = certify(&model, samples, &goal)?;
     Ok(Outcome {
         accuracy: model.accuracy(samples),

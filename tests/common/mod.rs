@@ -1,4 +1,5 @@
-//! Reference math shared by the integration tests and the accuracy example.
+//! Reference math shared by the integration tests, the accuracy example and the figures
+//! generator (`figures/`).
 //!
 //! Nothing here calls the crate's numerics: every value is computed independently in `f64`, so
 //! that a test comparing the crate against it compares two different computations.

@@ -1,5 +1,6 @@
 //! Standardises iris and trains a softmax classifier on an RV32IMC core (QEMU virt), then prints accuracy,
-//! objective, certificate and the weights' fingerprint; exits 0 only if all reach their targets.
+//! objective, certificate, the quantised model's agreement with the float model and both
+//! fingerprints; exits 0 only if all reach their targets.
 #![no_std]
 #![no_main]
 
@@ -9,6 +10,8 @@ mod board;
 mod iris_data;
 #[path = "../../../firmware-common/iris_main.rs"]
 mod iris_main;
+#[path = "../../../firmware-common/quantized.rs"]
+mod quantized;
 #[path = "../../../firmware-common/recipe.rs"]
 mod recipe;
 

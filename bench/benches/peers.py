@@ -23,7 +23,7 @@ sides are measured in the same run on the same machine. Ratios are ours / theirs
 Install the peers (not needed by the crate or its CI):
     python3 -m pip install numpy scipy scikit-learn        # PyTorch is not used
 Run from the repository root:
-    python3 benches/peers.py [--repeat 7]
+    python3 bench/benches/peers.py [--repeat 7]
 """
 
 import os
@@ -44,7 +44,7 @@ import sklearn  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # Reference optima (examples/common/dataset.rs, module `optimum`).
 P_STAR = {0.01: 0.271_278_689_770, 0.001: 0.087_528_983_270}
 GAP = 1e-6
@@ -261,7 +261,7 @@ def main():
     print(f"date (UTC): {time.strftime('%Y-%m-%d %H:%M', time.gmtime())}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or platform.platform()}")
     print(f"peers: numpy {np.__version__}, scipy {scipy.__version__}, scikit-learn {sklearn.__version__}, single-threaded")
-    print(f"command: python3 benches/peers.py --repeat {args.repeat}  (n = {n})")
+    print(f"command: python3 bench/benches/peers.py --repeat {args.repeat}  (n = {n})")
     print()
     print("| work | tinysoftmax | peer | peer time | ratio |")
     print("|---|---:|---|---:|---:|")

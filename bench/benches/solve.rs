@@ -8,14 +8,15 @@
 //! - averaged SGD in f32 (`train_until_certified`), certified every 10 epochs;
 //! - averaged SGD in f32 to ε = 1e-3, certified every epoch.
 //!
-//! Run with `cargo bench --bench solve`; the medians are quoted in the README.
+//! Run with `cargo bench -p tinysoftmax-bench --bench solve`; the medians are quoted in the
+//! convergence guide (`docs/convergence.md`).
 
 #![expect(
     clippy::unwrap_used,
     reason = "benchmark code: a failed unwrap is the failure report"
 )]
 
-#[path = "../examples/common/dataset.rs"]
+#[path = "../../examples/common/dataset.rs"]
 mod dataset;
 
 use std::hint::black_box;

@@ -2,7 +2,7 @@
 //! at a model three gradient steps from zero): the objective and gradient, a Hessian-vector
 //! product, the certificate, and a batch prediction, in f64 and f32.
 //!
-//! `cargo bench --bench passes`. `benches/peers.py` measures the same work (through
+//! `cargo bench -p tinysoftmax-bench --bench passes`. `bench/benches/peers.py` measures the same work (through
 //! `examples/speed.rs`) beside NumPy's in one run.
 
 #![expect(
@@ -10,7 +10,7 @@
     reason = "benchmark code: a failed unwrap is the failure report"
 )]
 
-#[path = "../examples/common/dataset.rs"]
+#[path = "../../examples/common/dataset.rs"]
 mod dataset;
 
 use std::hint::black_box;

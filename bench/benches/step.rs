@@ -1,6 +1,7 @@
 //! Host speed of the per-sample hot paths: prediction, probabilities and one SGD step.
 //!
-//! `cargo bench --bench step`. The numbers in the README come from this file.
+//! `cargo bench -p tinysoftmax-bench --bench step`. The README's host speed table comes from
+//! this file.
 
 #![allow(
     clippy::unwrap_used,
