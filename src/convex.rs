@@ -191,7 +191,8 @@ fn half_sum<const F: usize, const C: usize, T: Float>(
     total
 }
 
-/// sums_c += δ_c·x, compensated (see [`Compensated::add`]), for every class c.
+/// sums_c += δ_c·x, compensated with TwoSum (the same bits as [`Compensated::add`]), for every
+/// class c.
 #[inline]
 fn add_row<const C: usize, T: Float>(
     sums: &mut [T; C],

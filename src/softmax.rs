@@ -40,7 +40,7 @@
 //! - Finite input gives finite `logsumexp` and `log_softmax` unless the true value overflows
 //!   (|z| near the largest float), and always a finite `softmax`.
 
-use crate::math::{Float, exp_corrected, two_diff, two_sum};
+use crate::math::{Float, exp_corrected, two_diff};
 
 /// The position and value of the maximum logit: the shift every function here subtracts.
 #[derive(Clone, Copy, Debug)]
@@ -87,13 +87,18 @@ impl<T: Float> Compensated<T> {
         Self { sum, carry }
     }
 
-    /// Adds x: the rounded sum, and its exact rounding error (TwoSum, branch-free) to the
-    /// carry. The error is the one Neumaier's comparison of |sum| and |x| finds, bit for bit;
-    /// without the branch, sums side by side vectorise.
+    /// Adds x: the rounded sum, and its exact rounding error (Neumaier's Fast2Sum on the
+    /// larger operand) to the carry. The branch-free TwoSum (`math::two_sum`) finds the same
+    /// error bit for bit; the full-batch accumulators use it so that sums side by side
+    /// vectorise, while single sums keep the cheaper form (fewer operations on soft-float cores).
     #[inline]
     pub(crate) fn add(&mut self, x: T) {
-        let (t, error) = two_sum(self.sum, x);
-        self.carry += error;
+        let t = self.sum + x;
+        if self.sum.abs() >= x.abs() {
+            self.carry += (self.sum - t) + x;
+        } else {
+            self.carry += (x - t) + self.sum;
+        }
         self.sum = t;
     }
 
