@@ -17,8 +17,9 @@ result is within 1e-6 P* of the reference optimum P* (known in advance, which th
 would not know in practice), and that setting is timed. Every time is the median of --repeat
 runs; the peers run single-threaded (OMP/OpenBLAS/MKL threads = 1).
 
-Our timings come from `cargo run --release --example speed`, started by this script, so both
-sides are measured in the same run on the same machine. Ratios are ours / theirs (< 1: faster).
+Our timings come from `cargo run --release --example speed`, started by this script before
+and after the peers (each our time is the mean of those two medians), so both sides are
+measured in the same run on the same machine. Ratios are ours / theirs (< 1: faster).
 
 Install the peers (not needed by the crate or its CI):
     python3 -m pip install numpy scipy scikit-learn        # PyTorch is not used
@@ -208,10 +209,17 @@ def main():
     x, y = load()
     n = x.shape[0]
 
-    mine = ours(args.repeat)
+    # Ours before and after the peers, averaged: a change of the machine's load during the
+    # run then weighs on both sides alike.
+    first = ours(args.repeat)
     rows = []
 
+    pending = []
+
     def row(work, our_name, peer, peer_seconds, peer_note=""):
+        pending.append((work, our_name, peer, peer_seconds, peer_note))
+
+    def emit(work, our_name, peer, peer_seconds, peer_note=""):
         s, count, _ = mine[our_name]
         ours_text = fmt(s) + (f" ({count} it.)" if count > 1 else "")
         rows.append((work, ours_text, f"{peer}{peer_note}", fmt(peer_seconds), s / peer_seconds))
@@ -246,17 +254,25 @@ def main():
         work_notes.append(
             f"λ = {lam}: SciPy Newton-CG (xtol {tol:.0e}) needs {outer} iterations, {passes} "
             f"objective+gradient passes and {products} Hessian-vector products; "
-            f"tinysoftmax L-BFGS (f64) {mine[f'lbfgs8_f64_lambda_{lam}'][1]} iterations"
+            f"tinysoftmax L-BFGS (f64) {first[f'lbfgs8_f64_lambda_{lam}'][1]} iterations"
         )
         for ty in ("f64", "f32"):
             for solver in ("lbfgs8", "accelerated"):
                 key = f"{solver}_{ty}_lambda_{lam}"
-                certified = mine[key][2].startswith("certified")
+                certified = first[key][2].startswith("certified")
                 label = "L-BFGS (M = 8)" if solver == "lbfgs8" else "accelerated gradient"
                 work = f"certified 1e-6 rel., λ = {lam}, {label}, {ty}" + ("" if certified else " (NOT certified)")
                 for peer, (seconds, iterations, tol) in peers.items():
                     row(work, key, peer, seconds, f" ({iterations} it., tol {tol:.0e})")
         del problem
+
+    second = ours(args.repeat)
+    mine = {
+        name: ((seconds + second[name][0]) / 2, count, detail)
+        for name, (seconds, count, detail) in first.items()
+    }
+    for args_row in pending:
+        emit(*args_row)
 
     print(f"date (UTC): {time.strftime('%Y-%m-%d %H:%M', time.gmtime())}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or platform.platform()}")
@@ -272,7 +288,7 @@ def main():
         print(note)
     print()
     for name, (seconds, count, detail) in mine.items():
-        print(f"{name}: {fmt(seconds)}; {detail}")
+        print(f"{name}: {fmt(first[name][0])} before the peers, {fmt(second[name][0])} after; {detail}")
 
 
 if __name__ == "__main__":
