@@ -5,7 +5,7 @@
 use crate::data::Sample;
 use crate::error::{Error, Result};
 use crate::loss::CrossEntropy;
-use crate::math::{Float, dot2, from_count, max_abs};
+use crate::math::{Float, dot2_step, from_count, max_abs, two_sum};
 use crate::model::{Classifier, dot};
 use crate::objective::Objective;
 use crate::softmax::{Compensated, softmax};
@@ -90,47 +90,138 @@ pub fn objective<const F: usize, const C: usize, T: Float>(
 }
 
 /// A compensated accumulator shaped like a classifier's parameters (W stored as the model
-/// stores it, feature-major).
+/// stores it, feature-major), sums and carries in separate arrays.
+///
+/// Each entry is a [`Compensated`] sum in all but layout: the same additions in the same
+/// order, so the same bits. Each addition is the branch-free TwoSum and the C entries of a
+/// feature sit side by side, so the compiler vectorises [`add_outer`](Self::add_outer) across
+/// classes; the device runs the same operations one entry at a time.
 struct Accumulator<const F: usize, const C: usize, T> {
-    columns: [[Compensated<T>; C]; F],
-    bias: [Compensated<T>; C],
+    sums: [[T; C]; F],
+    carries: [[T; C]; F],
+    bias: [T; C],
+    bias_carry: [T; C],
 }
 
 impl<const F: usize, const C: usize, T: Float> Accumulator<F, C, T> {
     fn new() -> Self {
         Self {
-            columns: [[Compensated::new(); C]; F],
-            bias: [Compensated::new(); C],
+            sums: [[T::ZERO; C]; F],
+            carries: [[T::ZERO; C]; F],
+            bias: [T::ZERO; C],
+            bias_carry: [T::ZERO; C],
         }
     }
 
     /// Adds the outer product δ·(x, 1)ᵀ.
+    #[inline]
     fn add_outer(&mut self, delta: &[T; C], x: &[T; F]) {
-        for (column, &xf) in self.columns.iter_mut().zip(x.iter()) {
-            for (acc, &d) in column.iter_mut().zip(delta.iter()) {
-                acc.add(d * xf);
+        for ((sums, carries), &xf) in self.sums.iter_mut().zip(self.carries.iter_mut()).zip(x) {
+            add_row(sums, carries, delta, xf);
+        }
+        add_row(&mut self.bias, &mut self.bias_carry, delta, T::ONE);
+    }
+
+    /// Adds Σ_b δ_b·(x_b, 1)ᵀ over one block of samples: each entry's block total is the sum of
+    /// its two halves, each a plain sum in sample order, ((0 + δ_0 x_0) + δ_1 x_1) + …, and that
+    /// total is added compensated.
+    #[inline]
+    fn add_block(&mut self, deltas: &[[T; C]], samples: &[Sample<F, C, T>]) {
+        let (first, second) = pair_at(deltas, samples);
+        let rows = self.sums.iter_mut().zip(self.carries.iter_mut());
+        for (f, (sums, carries)) in rows.enumerate() {
+            let mut total = half_sum(first, f);
+            let rest = half_sum(second, f);
+            for (t, &r) in total.iter_mut().zip(rest.iter()) {
+                *t += r;
             }
+            add_row(sums, carries, &total, T::ONE);
         }
-        for (b, &d) in self.bias.iter_mut().zip(delta.iter()) {
-            b.add(d);
+        let mut total = half_sum(first, F);
+        let rest = half_sum(second, F);
+        for (t, &r) in total.iter_mut().zip(rest.iter()) {
+            *t += r;
         }
+        add_row(&mut self.bias, &mut self.bias_carry, &total, T::ONE);
     }
 
     /// (sum / n) + λ·θ, as a parameter-shaped value.
     fn finish(&self, n: T, lambda: T, theta: &Classifier<F, C, T>) -> Classifier<F, C, T> {
         let mut out = Classifier::zeros();
-        let sums = self.columns.iter().flatten().chain(self.bias.iter());
-        for ((o, a), t) in out.params_mut().zip(sums).zip(theta.params()) {
-            *o = a.total() / n + lambda * t;
+        let sums = self.sums.iter().flatten().chain(self.bias.iter());
+        let carries = self.carries.iter().flatten().chain(self.bias_carry.iter());
+        for ((o, (&sum, &carry)), t) in out.params_mut().zip(sums.zip(carries)).zip(theta.params())
+        {
+            *o = Compensated::from_parts(sum, carry).total() / n + lambda * t;
         }
         out
+    }
+}
+
+/// A block's (δ, sample) pairs split into its first and second half (of `BLOCK / 2` each;
+/// a short last block fills the first half first).
+#[expect(clippy::type_complexity, reason = "a private helper's plain result")]
+fn pair_at<'a, const F: usize, const C: usize, T>(
+    deltas: &'a [[T; C]],
+    samples: &'a [Sample<F, C, T>],
+) -> (
+    (&'a [[T; C]], &'a [Sample<F, C, T>]),
+    (&'a [[T; C]], &'a [Sample<F, C, T>]),
+) {
+    let half = BLOCK / 2;
+    let (d1, d2) = deltas.split_at_checked(half).unwrap_or((deltas, &[]));
+    let (s1, s2) = samples.split_at_checked(half).unwrap_or((samples, &[]));
+    ((d1, s1), (d2, s2))
+}
+
+/// Σ δ_c·x_f over a half block, a plain sum in sample order from 0; feature F is the constant
+/// 1 of the bias.
+#[inline]
+fn half_sum<const F: usize, const C: usize, T: Float>(
+    (deltas, samples): (&[[T; C]], &[Sample<F, C, T>]),
+    f: usize,
+) -> [T; C] {
+    let mut total = [T::ZERO; C];
+    for (delta, s) in deltas.iter().zip(samples) {
+        let xf = s.features.get(f).copied().unwrap_or(T::ONE);
+        for (t, &d) in total.iter_mut().zip(delta) {
+            *t += d * xf;
+        }
+    }
+    total
+}
+
+/// sums_c += δ_c·x, compensated with TwoSum (the same bits as [`Compensated::add`]), for every
+/// class c.
+#[inline]
+fn add_row<const C: usize, T: Float>(
+    sums: &mut [T; C],
+    carries: &mut [T; C],
+    delta: &[T; C],
+    x: T,
+) {
+    for ((sum, carry), &d) in sums.iter_mut().zip(carries.iter_mut()).zip(delta) {
+        let (t, error) = two_sum(*sum, d * x);
+        *sum = t;
+        *carry += error;
     }
 }
 
 /// The full-batch objective P(θ) and its gradient ∇P(θ), shaped like the model.
 ///
 /// ∇\_W P = (1/n) Σ_i w_{y_i} δ_i x_iᵀ + λW and ∇\_b P = (1/n) Σ_i w_{y_i} δ_i + λb, with δ_i the
-/// loss gradient in the logits. The sums are compensated.
+/// loss gradient in the logits.
+///
+/// The summation order is part of the result, the same on every target: the samples are taken
+/// in blocks of 8 (the last block may be shorter); within a block each entry is the sum of two
+/// halves of 4 samples, each a plain sum in sample order, ((0 + t_0) + t_1) + …, and the block
+/// totals are added with compensation (TwoSum). The error of the data term is thus at most γ₄
+/// (4 roundings) of the sum of its terms' magnitudes, plus the compensated sum's 2u of the
+/// result and a second-order (n/8)·u² term; the loss values are summed with compensation one
+/// by one.
+/// Within a block the C entries of a feature advance side by side, which the host vectorises.
+/// [`certify`] does not use this order: it sums every term with compensation, as its error
+/// bound assumes.
 ///
 /// # Errors
 ///
@@ -152,9 +243,34 @@ pub fn gradient<const F: usize, const C: usize, T: Float>(
 ) -> Result<(T, Classifier<F, C, T>)> {
     let (loss, lambda) = (objective.loss(), objective.lambda());
     let n = batch_size(samples, lambda)?;
-    let (total, acc) = full_pass(samples, loss, |x| model.finite_logits(x), |_, _, _| {})?;
-    let p = total / n + penalty(model, lambda);
+    let mut total = Compensated::new();
+    let acc = blocked_pass(samples, |s| {
+        let (l, delta) = loss.loss_with_grad(&model.finite_logits(&s.features)?, s.label);
+        total.add(l);
+        Ok(delta)
+    })?;
+    let p = total.total() / n + penalty(model, lambda);
     Ok((p, acc.finish(n, lambda, model)))
+}
+
+/// Samples per block in the summation order of [`gradient`] and [`hessian_vector_product`].
+const BLOCK: usize = 8;
+
+/// Σ_i δ_i·(x_i, 1)ᵀ with δ_i = `delta(sample i)`, block by block (see
+/// [`Accumulator::add_block`]).
+fn blocked_pass<const F: usize, const C: usize, T: Float>(
+    samples: &[Sample<F, C, T>],
+    mut delta: impl FnMut(&Sample<F, C, T>) -> Result<[T; C]>,
+) -> Result<Accumulator<F, C, T>> {
+    let mut acc = Accumulator::new();
+    let mut deltas = [[T::ZERO; C]; BLOCK];
+    for block in samples.chunks(BLOCK) {
+        for (d, s) in deltas.iter_mut().zip(block) {
+            *d = delta(s)?;
+        }
+        acc.add_block(deltas.get(..block.len()).unwrap_or(&deltas), block);
+    }
+    Ok(acc)
 }
 
 /// One pass over the samples with the given logits: the compensated loss sum and gradient
@@ -181,8 +297,8 @@ fn full_pass<const F: usize, const C: usize, T: Float>(
 ///
 /// For each sample, with p = softmax(z_i) and u = V x_i + c (the direction's logits), the
 /// logit Hessian diag(p) − ppᵀ applied to u is p ⊙ u − p·(pᵀu); the product is
-/// (1/n) Σ_i w_{y_i} (H_i u) (x_i, 1)ᵀ + λv. Label smoothing adds only a linear term to the
-/// loss, so it does not change the Hessian.
+/// (1/n) Σ_i w_{y_i} (H_i u) (x_i, 1)ᵀ + λv, summed in the order of [`gradient`]. Label
+/// smoothing adds only a linear term to the loss, so it does not change the Hessian.
 ///
 /// # Errors
 ///
@@ -205,8 +321,7 @@ pub fn hessian_vector_product<const F: usize, const C: usize, T: Float>(
 ) -> Result<Classifier<F, C, T>> {
     let (loss, lambda) = (objective.loss(), objective.lambda());
     let n = batch_size(samples, lambda)?;
-    let mut acc = Accumulator::new();
-    for s in samples {
+    let acc = blocked_pass(samples, |s| {
         let p = softmax(&model.finite_logits(&s.features)?);
         let u = v.logits(&s.features);
         let pu = dot(&p, &u);
@@ -215,8 +330,8 @@ pub fn hessian_vector_product<const F: usize, const C: usize, T: Float>(
         for (h, &uj) in hu.iter_mut().zip(u.iter()) {
             *h = w * (*h * uj - *h * pu);
         }
-        acc.add_outer(&hu, &s.features);
-    }
+        Ok(hu)
+    })?;
     Ok(acc.finish(n, lambda, v))
 }
 
@@ -537,30 +652,152 @@ fn parameter_norm<const F: usize, const C: usize, T: Float>(theta: &Classifier<F
 }
 
 /// The logits W x + b, each from a compensated dot product (see [`certify`]).
+///
+/// Each logit is Dot2 (`math::dot2`) of row c with x, started at b_c, term by term in feature order; the C
+/// dot products advance side by side, one feature at a time (contiguous, vectorised across
+/// classes on the host), which changes no operation of any one of them.
 fn accurate_logits<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     x: &[T; F],
 ) -> [T; C] {
     let (columns, bias) = model.parts();
-    let mut z = *bias;
-    for (c, zc) in z.iter_mut().enumerate() {
-        let row = columns.iter().filter_map(|column| column.get(c).copied());
-        *zc = dot2(row.zip(x.iter().copied()), *zc);
+    let mut sum = *bias;
+    let mut carry = [T::ZERO; C];
+    for (column, &xf) in columns.iter().zip(x.iter()) {
+        for ((s, e), &w) in sum.iter_mut().zip(carry.iter_mut()).zip(column.iter()) {
+            dot2_step(s, e, w, xf);
+        }
     }
-    z
+    for (s, &e) in sum.iter_mut().zip(carry.iter()) {
+        *s += e;
+    }
+    sum
 }
 
 /// max_c (Σ_f |W_cf x_f| + |b_c|): the scale of the rounding error of the logits.
+///
+/// Each class's sum starts at |b_c| and adds |W_cf x_f| in feature order; the C sums advance
+/// side by side (vectorised on the host), and the maximum is taken in class order.
 fn logit_magnitude<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     x: &[T; F],
 ) -> T {
     let (columns, bias) = model.parts();
-    bias.iter().enumerate().fold(T::ZERO, |acc, (c, &b)| {
-        let row = columns.iter().filter_map(|column| column.get(c).copied());
-        let sum = row
-            .zip(x.iter())
-            .fold(b.abs(), |s, (w, &xf)| s + (w * xf).abs());
-        acc.max_nan(sum)
-    })
+    let mut sums = bias.map(T::abs);
+    for (column, &xf) in columns.iter().zip(x.iter()) {
+        for (s, &w) in sums.iter_mut().zip(column.iter()) {
+            *s += (w * xf).abs();
+        }
+    }
+    sums.iter().fold(T::ZERO, |acc, &sum| acc.max_nan(sum))
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use crate::data::Label;
+    use crate::math::dot2;
+    use crate::rng::SplitMix64;
+
+    fn random(rng: &mut SplitMix64) -> f32 {
+        let bits = rng.next_u64();
+        let exponent = ((bits >> 8) % 41) as i32 - 20;
+        let sign = if bits & 1 == 0 { 1.0 } else { -1.0 };
+        sign * (1.0 + (bits >> 40) as f32 / (1u64 << 24) as f32) * 2.0_f32.powi(exponent)
+    }
+
+    fn sample(rng: &mut SplitMix64) -> Sample<5, 3, f32> {
+        let label = Label::new(0).unwrap_or_else(|_| unreachable!());
+        Sample::new([0.0; 5].map(|_: f32| random(rng)), label)
+    }
+
+    /// Every entry of the accumulated sums equals `plain[c][f]` bit for bit (c = 3 is b).
+    fn check_entries(got: &Classifier<5, 3, f32>, plain: &[[Compensated<f32>; 6]; 3]) {
+        for (c, sums) in plain.iter().enumerate() {
+            let label = Label::new(c).unwrap_or_else(|_| unreachable!());
+            for (f, s) in sums.iter().enumerate() {
+                let w = got.weight(label, f).unwrap_or_else(|| got.bias()[c]);
+                assert_eq!(w.to_bits(), s.total().to_bits(), "class {c}, feature {f}");
+            }
+        }
+    }
+
+    /// The class-by-class definitions (one `dot2` per logit, one `Compensated` per parameter,
+    /// one magnitude sum per class) and the side-by-side loops give the same bits.
+    #[test]
+    fn side_by_side_loops_keep_each_sum_bit_for_bit() {
+        let mut rng = SplitMix64::new(7);
+        let weights = [[0.0; 5]; 3].map(|row| row.map(|_: f32| random(&mut rng)));
+        let model = Classifier::<5, 3>::new(weights, [0.0; 3].map(|_: f32| random(&mut rng)));
+        let mut acc = Accumulator::<5, 3, f32>::new();
+        let mut plain = [[Compensated::new(); 6]; 3];
+        for _ in 0..50 {
+            let x = sample(&mut rng).features;
+            let z = accurate_logits(&model, &x);
+            for (c, (&zc, row)) in z.iter().zip(weights.iter()).enumerate() {
+                let want = dot2(row.iter().copied().zip(x.iter().copied()), model.bias()[c]);
+                assert_eq!(zc.to_bits(), want.to_bits());
+            }
+            let magnitude = weights
+                .iter()
+                .zip(model.bias())
+                .fold(0.0_f32, |m, (row, &b)| {
+                    let sum = row
+                        .iter()
+                        .zip(x.iter())
+                        .fold(b.abs(), |s, (w, xf)| s + (w * xf).abs());
+                    m.max_nan(sum)
+                });
+            assert_eq!(logit_magnitude(&model, &x).to_bits(), magnitude.to_bits());
+            let delta = [0.0; 3].map(|_: f32| random(&mut rng));
+            acc.add_outer(&delta, &x);
+            for (sums, &d) in plain.iter_mut().zip(delta.iter()) {
+                for (s, &xf) in sums.iter_mut().zip(x.iter().chain([1.0].iter())) {
+                    s.add(d * xf);
+                }
+            }
+        }
+        check_entries(&acc.finish(1.0, 0.0, &Classifier::zeros()), &plain);
+    }
+
+    /// The blocked order of `gradient`, entry by entry in scalar code: blocks of 8 samples
+    /// (the last one shorter), two plain half sums in sample order within each, the block
+    /// totals compensated.
+    #[test]
+    fn blocked_sums_follow_the_documented_order() {
+        let mut rng = SplitMix64::new(8);
+        let samples: [Sample<5, 3, f32>; 21] = core::array::from_fn(|_| sample(&mut rng));
+        let deltas: [[f32; 3]; 21] = core::array::from_fn(|_| [0.0; 3].map(|_| random(&mut rng)));
+        let mut i = 0;
+        let acc = blocked_pass(&samples, |_| {
+            i += 1;
+            Ok(deltas[i - 1])
+        });
+        let got = acc.map(|a| a.finish(1.0, 0.0, &Classifier::zeros()));
+        let got = got.unwrap_or_else(|_| unreachable!());
+        let mut plain = [[Compensated::new(); 6]; 3];
+        for (c, sums) in plain.iter_mut().enumerate() {
+            for (f, entry) in sums.iter_mut().enumerate() {
+                for block in samples
+                    .iter()
+                    .zip(deltas.iter())
+                    .collect::<std::vec::Vec<_>>()
+                    .chunks(BLOCK)
+                {
+                    let (mut a, mut b) = (0.0_f32, 0.0_f32);
+                    for (k, (s, d)) in block.iter().enumerate() {
+                        let term = d[c] * s.features.get(f).copied().unwrap_or(1.0);
+                        if k < BLOCK / 2 {
+                            a += term;
+                        } else {
+                            b += term;
+                        }
+                    }
+                    entry.add(a + b);
+                }
+            }
+        }
+        check_entries(&got, &plain);
+    }
 }

@@ -101,6 +101,8 @@ pub enum Error {
     /// The store's slots do not fit the flash: not aligned to its erase size, beyond its
     /// capacity, too small for the record, or a read or write size that does not divide 128.
     FlashLayout,
+    /// The slices of a batch operation differ in length (inputs and outputs).
+    LengthMismatch,
 }
 
 impl fmt::Display for Error {
@@ -123,6 +125,7 @@ impl fmt::Display for Error {
             Self::Tolerance => "tolerance must be finite and > 0",
             Self::CheckPeriod => "the check period must be at least 1 epoch",
             Self::Overflow => "a full-batch computation overflowed",
+            Self::LengthMismatch => "input and output slices differ in length",
             Self::Permutation => "the index permutation does not match the samples",
             Self::InputScale => "the input scale must be finite and > 0",
             Self::QuantizedRange => "the model does not fit the quantised representation",

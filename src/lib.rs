@@ -9,6 +9,7 @@ pub mod error;
 pub mod fast;
 pub mod format;
 pub mod guide;
+pub mod lbfgs;
 pub mod loss;
 mod math;
 pub mod model;

@@ -274,6 +274,15 @@ pub(crate) fn two_diff<T: Float>(a: T, b: T) -> (T, T) {
     (hi, lo)
 }
 
+/// Error-free sum: `a + b = hi + lo` exactly (Knuth's TwoSum, no branch), for finite `hi`.
+#[inline]
+pub(crate) fn two_sum<T: Float>(a: T, b: T) -> (T, T) {
+    let hi = a + b;
+    let bb = hi - a;
+    let lo = (a - (hi - bb)) + (b - bb);
+    (hi, lo)
+}
+
 /// Error-free product without a fused multiply-add: `a·b = hi + lo` exactly (Dekker's
 /// TwoProduct with Veltkamp's splitting), provided no factor exceeds `MAX / 4097` (about
 /// 2^-12 of the largest float; beyond it the split overflows to NaN) and no partial product
@@ -299,16 +308,24 @@ fn split<T: Float>(a: T) -> (T, T) {
 /// result is as accurate as if computed in twice the precision and then rounded,
 /// |error| ≤ u·|result| + γ_n²·(|start| + Σ|a_i b_i|), n the number of terms.
 #[inline]
+#[cfg(test)]
 pub(crate) fn dot2<T: Float>(pairs: impl Iterator<Item = (T, T)>, start: T) -> T {
     let mut sum = start;
     let mut carry = T::ZERO;
     for (ai, bi) in pairs {
-        let (p, p_err) = two_product(ai, bi);
-        let (s, s_err) = two_diff(sum, -p);
-        sum = s;
-        carry += p_err + s_err;
+        dot2_step(&mut sum, &mut carry, ai, bi);
     }
     sum + carry
+}
+
+/// One term of [`dot2`]: adds a·b to the running sum, and the errors of the product and of
+/// the addition to the carry.
+#[inline]
+pub(crate) fn dot2_step<T: Float>(sum: &mut T, carry: &mut T, a: T, b: T) {
+    let (p, p_err) = two_product(a, b);
+    let (s, s_err) = two_diff(*sum, -p);
+    *sum = s;
+    *carry += p_err + s_err;
 }
 
 /// e^(hi + lo) for a small correction `lo` (|lo| ≤ ½ ULP of `hi`): e^hi · (1 + lo).
@@ -336,6 +353,26 @@ mod tests {
         let (hi, lo) = two_diff(a, b);
         assert_eq!(f64::from(hi) + f64::from(lo), f64::from(a) - f64::from(b));
         assert!(lo != 0.0);
+    }
+
+    #[test]
+    fn two_sum_is_exact_and_matches_the_branching_form() {
+        let values = [
+            1.0_f32, -1.0, 3.0e-8, 1.0e30, -7.5, 0.1, 1.0e-40, -2.0e-38, 0.0,
+        ];
+        for &a in &values {
+            for &b in &values {
+                let (hi, lo) = two_sum(a, b);
+                assert_eq!(f64::from(hi) + f64::from(lo), f64::from(a) + f64::from(b));
+                // Neumaier's form: the same error, bit for bit.
+                let branch = if a.abs() >= b.abs() {
+                    (a - hi) + b
+                } else {
+                    (b - hi) + a
+                };
+                assert_eq!(lo.to_bits(), branch.to_bits(), "{a} + {b}");
+            }
+        }
     }
 
     #[test]

@@ -413,6 +413,35 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
         Label::from_argmax(argmax(&self.logits(x)))
     }
 
+    /// The most probable class of every input, written to `out` in order: `out[i]` is
+    /// `predict(&xs[i])`, bit for bit the same logits. No allocation; the model's
+    /// feature-major weights stay in cache across the batch. The equivalent of NumPy's
+    /// `argmax(X @ W.T + b, axis=1)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`] when `xs` and `out` differ in length; `out` is then unchanged.
+    ///
+    /// ```
+    /// use tinysoftmax::{Classifier, Error, Label};
+    /// let m = Classifier::<1, 2>::new([[1.0], [-1.0]], [0.0, 0.0]);
+    /// let xs = [[2.0], [-3.0], [0.5]];
+    /// let mut out = [Label::new(0)?; 3];
+    /// m.predict_batch(&xs, &mut out)?;
+    /// assert_eq!(out, [Label::new(0)?, Label::new(1)?, Label::new(0)?]);
+    /// assert_eq!(m.predict_batch(&xs, &mut out[..2]), Err(Error::LengthMismatch));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn predict_batch(&self, xs: &[[T; F]], out: &mut [Label<C>]) -> Result<()> {
+        if xs.len() != out.len() {
+            return Err(Error::LengthMismatch);
+        }
+        for (x, label) in xs.iter().zip(out.iter_mut()) {
+            *label = self.predict(x);
+        }
+        Ok(())
+    }
+
     /// The cross-entropy of one sample, −ln p_y (see [`cross_entropy`]).
     ///
     /// ```
@@ -646,6 +675,23 @@ mod tests {
         check_paths::<64, 10>(2);
         check_paths::<7, 2>(3);
         check_paths::<1, 17>(4);
+    }
+
+    #[test]
+    fn batch_predictions_are_the_single_predictions() {
+        let mut rng = SplitMix64::new(5);
+        let weights = [[0.0; 8]; 10].map(|row| row.map(|_: f32| random(&mut rng)));
+        let m = Classifier::new(weights, [0.0; 10].map(|_: f32| random(&mut rng)));
+        let xs: [[f32; 8]; 7] = core::array::from_fn(|_| [0.0; 8].map(|_| random(&mut rng)));
+        let mut out = [Label::new(0).unwrap(); 7];
+        m.predict_batch(&xs, &mut out).unwrap();
+        assert_eq!(out, xs.map(|x| m.predict(&x)));
+        let before = out;
+        assert_eq!(
+            m.predict_batch(&xs, &mut out[1..]),
+            Err(Error::LengthMismatch)
+        );
+        assert_eq!(out, before);
     }
 
     #[test]

@@ -82,6 +82,15 @@ impl<T: Float> Compensated<T> {
         }
     }
 
+    /// A sum and its carry, as [`Accumulator`](crate::convex)'s arrays keep them.
+    pub(crate) const fn from_parts(sum: T, carry: T) -> Self {
+        Self { sum, carry }
+    }
+
+    /// Adds x: the rounded sum, and its exact rounding error (Neumaier's Fast2Sum on the
+    /// larger operand) to the carry. The branch-free TwoSum (`math::two_sum`) finds the same
+    /// error bit for bit; the full-batch accumulators use it so that sums side by side
+    /// vectorise, while single sums keep the cheaper form (fewer operations on soft-float cores).
     #[inline]
     pub(crate) fn add(&mut self, x: T) {
         let t = self.sum + x;

@@ -27,6 +27,9 @@
 //! - a probability e_j/(1 + s): 10u; the logit gradient p − e_y: **12u** of each component
 //!   (p_y − 1 has |p_y − 1| ≥ ½ when y is not the argmax; otherwise it is −s/(1 + s));
 //!   after smoothing, weighting and the product with x_f: **17u** of (|δ_j| + 2ε)·w·|x_f|;
+//! - the gradient and Hessian-vector product sum their terms in blocks of 8 samples, each
+//!   block as two plain half sums of 4 (4 more roundings: **γ₄** of each term's magnitude),
+//!   the block totals compensated;
 //! - the logits W x + b (a dot product of F terms plus the bias): γ_{F+1}·a with
 //!   a = max_c Σ_f |W_cf x_f| + |b_c|; through the loss, whose logit gradient has ℓ1 norm at most
 //!   2(1 + ε)·w, and through the logit gradient, whose Jacobian diag(p) − ppᵀ has row sums of
@@ -415,7 +418,7 @@ impl<const F: usize, const C: usize, T: Float> Setup<F, C, T> {
             let (shift, miss) = logit_error::<F, C>(&m, &s.features, &z, s.label, u);
             per_sample += w
                 * augmented_norm(&s.features)
-                * ((gamma(17.0, u) + 4.0 * n * u * u) * delta
+                * ((gamma(21.0, u) + 4.0 * n * u * u) * delta
                     + (0.5_f64).min(2.0 * miss) * root_c * shift);
         }
         (1.0 + gamma(2.0, u)) * per_sample / n
@@ -423,15 +426,15 @@ impl<const F: usize, const C: usize, T: Float> Setup<F, C, T> {
     }
 
     /// Bound on ‖Ĥv − Hv‖ for the Hessian-vector product: per sample, with b the magnitude of
-    /// the direction's logit sums, (2F + C + 38 + √C)·u·b·w·‖(x, 1)‖ (p to 10u, the direction's
-    /// logits to γ_{F+1}·b, pᵀu to γ_C, the differences, the weight and the outer product), then
-    /// the compensated sums and λv as for the gradient.
+    /// the direction's logit sums, (2F + C + 42 + √C)·u·b·w·‖(x, 1)‖ (p to 10u, the direction's
+    /// logits to γ_{F+1}·b, pᵀu to γ_C, the differences, the weight, the outer product and the
+    /// block sum), then the compensated sums and λv as for the gradient.
     fn hvp_error(&self, v: &[f64], computed_norm: f64) -> f64 {
         let u = Self::u();
         let dir = Self::model::<f64>(v);
         let root_c = (C as f64).sqrt();
         let n = self.n();
-        let k = 2.0 * F as f64 + C as f64 + 38.0 + root_c;
+        let k = 2.0 * F as f64 + C as f64 + 42.0 + root_c;
         let mut per_sample = 0.0;
         for s in &self.data64 {
             let w = self.loss64.class_weights()[s.label.index()];

@@ -1,5 +1,6 @@
-//! Minimisation to the reference optima: the full-batch solver in f64 and f32, averaged SGD in
-//! f32, and the soundness of every certificate they report.
+//! Minimisation to the reference optima: the full-batch solvers (accelerated gradient and
+//! L-BFGS) in f64 and f32, averaged SGD in f32, and the soundness of every certificate they
+//! report.
 //!
 //! Data: iris (λ = 0.1, 0.01, 0.001) and digits (λ = 0.01, 0.001) from `data/`, each feature
 //! column standardised x' = (x − mean)/std with the mean and the population std computed in
@@ -32,6 +33,7 @@ use std::fmt::Write as _;
 
 use tinysoftmax::average::{Averaged, Plan, Weighting, train_until_certified};
 use tinysoftmax::convex::{Certificate, certify, objective, smoothness};
+use tinysoftmax::lbfgs::Lbfgs;
 use tinysoftmax::loss::CrossEntropy;
 use tinysoftmax::optim::{Schedule, Sgd};
 use tinysoftmax::solver::{Report, Stop, Tolerance, minimize};
@@ -424,4 +426,91 @@ fn a_run_that_spends_its_budget_says_not_certified() {
     let text = report.to_string();
     assert!(text.starts_with("not certified: P - P* <= "), "{text}");
     assert!(text.contains(&format!("{:e}", cert.gap)), "{text}");
+}
+
+/// A run of L-BFGS (history 8) from zero with an iteration budget, in T.
+fn solve_lbfgs<const F: usize, const C: usize, T: Float>(
+    data: &[Sample<F, C, T>],
+    lambda: f64,
+    tolerance: Tolerance<T>,
+    max_iterations: u32,
+) -> (Classifier<F, C, T>, Report<T>) {
+    let mut model = Classifier::zeros();
+    let objective = Objective::from_parts(CrossEntropy::new(), T::from_f64(lambda)).unwrap();
+    let stop = Stop::new(tolerance, max_iterations);
+    let report = Lbfgs::<8>::minimize(&mut model, data, &objective, stop).unwrap();
+    (model, report)
+}
+
+/// L-BFGS: in f64 its certified optimum (1e-12 relative) is within 1e-9 of P*; in f32 it
+/// certifies 1e-5 with its own certificate, and the exact objective of its model, proven by the
+/// f64 certificate, is within 1e-5 of P*; every certificate along both trajectories (budgets
+/// 0, 1, 2, 4, …) bounds the true gap, measured in f64 against the tight f64 run.
+fn lbfgs_case<const F: usize, const C: usize>(case: &Case<F, C>) {
+    let data = dataset::widened(&case.data);
+    let (model, report) = solve_lbfgs(&data, case.lambda, Tolerance::Relative(1e-12), 500);
+    println!("λ = {}: L-BFGS f64 {report}", case.lambda);
+    assert!(report.certified, "{report}");
+    let rel = (report.objective() - case.p_star) / case.p_star;
+    assert!(rel.abs() <= 1e-9, "relative error {rel:e}");
+    let t = Tight { model, report };
+    let mut budget = 0;
+    while budget <= t.report.iterations {
+        let (m, r) = solve_lbfgs(&data, case.lambda, Tolerance::Relative(1e-12), budget);
+        assert_sound(case, &t, &m, &r.certificate);
+        budget = (budget * 2).max(1);
+    }
+    let tolerance = Tolerance::Relative(1e-5_f32);
+    let (model, report) = solve_lbfgs(&case.data, case.lambda, tolerance, 500);
+    println!("λ = {}: L-BFGS f32 {report}", case.lambda);
+    assert!(report.certified, "{report}");
+    assert_sound(case, &t, &model, &report.certificate);
+    let wide = certify_wide(case, &model);
+    assert!(
+        tolerance_f64(1e-5).is_met(wide.objective, wide.gap),
+        "{wide:?}"
+    );
+    let rel = (wide.objective - case.p_star) / case.p_star;
+    assert!(rel.abs() <= 1e-5, "relative error {rel:e}");
+    let mut budget = 0;
+    while budget <= report.iterations {
+        let (m, r) = solve_lbfgs(&case.data, case.lambda, tolerance, budget);
+        assert_sound(case, &t, &m, &r.certificate);
+        budget = (budget * 2).max(1);
+    }
+    // Past the tolerance, down to what the f32 certificate proves: still sound.
+    let (m, floor) = solve_lbfgs(&case.data, case.lambda, Tolerance::Absolute(1e-30), 200);
+    println!("λ = {}: L-BFGS f32 certificate floor {floor}", case.lambda);
+    assert_sound(case, &t, &m, &floor.certificate);
+}
+
+fn tolerance_f64(epsilon: f64) -> Tolerance<f64> {
+    Tolerance::Relative(epsilon)
+}
+
+#[test]
+fn lbfgs_iris_lambda_0_1() {
+    lbfgs_case(&iris(0.1, dataset::optimum::IRIS_0_1, 0));
+}
+
+#[test]
+fn lbfgs_iris_lambda_0_01() {
+    lbfgs_case(&iris(0.01, dataset::optimum::IRIS_0_01, 0));
+}
+
+#[test]
+fn lbfgs_iris_lambda_0_001() {
+    lbfgs_case(&iris(0.001, dataset::optimum::IRIS_0_001, 0));
+}
+
+#[test]
+#[cfg_attr(debug_assertions, ignore = "slow in debug; run with --release")]
+fn lbfgs_digits_lambda_0_01() {
+    lbfgs_case(&digits(0.01, dataset::optimum::DIGITS_0_01, 0));
+}
+
+#[test]
+#[cfg_attr(debug_assertions, ignore = "slow in debug; run with --release")]
+fn lbfgs_digits_lambda_0_001() {
+    lbfgs_case(&digits(0.001, dataset::optimum::DIGITS_0_001, 0));
 }

@@ -4,6 +4,7 @@
 //!
 //! - the full-batch solver in f64;
 //! - the full-batch solver in f32;
+//! - L-BFGS (history 8) in f64 and f32;
 //! - averaged SGD in f32 (`train_until_certified`), certified every 10 epochs;
 //! - averaged SGD in f32 to ε = 1e-3, certified every epoch.
 //!
@@ -25,6 +26,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use tinysoftmax::Objective;
 use tinysoftmax::average::{Averaged, Plan, Weighting, train_until_certified};
 use tinysoftmax::convex::smoothness;
+use tinysoftmax::lbfgs::Lbfgs;
 use tinysoftmax::loss::CrossEntropy;
 use tinysoftmax::optim::{Schedule, Sgd};
 use tinysoftmax::solver::{Stop, Tolerance, minimize};
@@ -47,6 +49,16 @@ fn full_batch<T: Float>(data: &[Sample<64, 10, T>], lambda: T) -> u32 {
         max_iterations: 20_000,
     };
     let report = minimize(&mut model, data, &Objective::new(lambda).unwrap(), stop).unwrap();
+    assert!(report.certified, "{report}");
+    report.iterations
+}
+
+/// L-BFGS (history 8) from zero to a certified relative gap of ε; returns the iterations.
+fn lbfgs<T: Float>(data: &[Sample<64, 10, T>], lambda: T) -> u32 {
+    let mut model = Classifier::zeros();
+    let stop = Stop::new(Tolerance::Relative(T::from_f64(EPSILON)), 1000);
+    let report = Lbfgs::<8>::minimize(&mut model, data, &Objective::new(lambda).unwrap(), stop);
+    let report = report.unwrap();
     assert!(report.certified, "{report}");
     report.iterations
 }
@@ -87,9 +99,11 @@ fn bench(c: &mut Criterion) {
     let wide = dataset::widened(&digits);
     let eps = <f32 as Float>::from_f64(EPSILON);
     println!(
-        "iterations/epochs: f64 solver {}, f32 solver {}, averaged SGD (1e-6) {}, averaged SGD (1e-3) {}",
+        "iterations/epochs: f64 solver {}, f32 solver {}, L-BFGS f64 {}, L-BFGS f32 {}, averaged SGD (1e-6) {}, averaged SGD (1e-3) {}",
         full_batch(&wide, LAMBDA),
         full_batch(&digits, lambda_f32()),
+        lbfgs(&wide, LAMBDA),
+        lbfgs(&digits, lambda_f32()),
         averaged_sgd(&digits, eps, 10),
         averaged_sgd(&digits, 1e-3, 1)
     );
@@ -102,6 +116,12 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("full_batch_f32_rel_1e-6", |b| {
         b.iter(|| full_batch(black_box(&digits), lambda_f32()));
+    });
+    group.bench_function("lbfgs8_f64_rel_1e-6", |b| {
+        b.iter(|| lbfgs(black_box(&wide), LAMBDA));
+    });
+    group.bench_function("lbfgs8_f32_rel_1e-6", |b| {
+        b.iter(|| lbfgs(black_box(&digits), lambda_f32()));
     });
     group.bench_function("averaged_sgd_f32_rel_1e-6", |b| {
         b.iter(|| averaged_sgd(black_box(&digits), eps, 10));

@@ -74,6 +74,19 @@ fn sizes<const F: usize, const C: usize>() -> Option<()> {
             max_iterations: 100,
         }),
     ));
+    let _ = black_box(tinysoftmax::lbfgs::Lbfgs::<4>::minimize(
+        &mut model,
+        &data,
+        &objective,
+        black_box(tinysoftmax::solver::Stop::new(
+            tinysoftmax::solver::Tolerance::Relative(1e-6),
+            100,
+        )),
+    ));
+    let inputs = black_box([x; 3]);
+    let mut labels = [y; 3];
+    let _ = black_box(model.predict_batch(&inputs, &mut labels));
+    black_box(labels);
     let _ = black_box(convex::objective(&model, &data, &objective));
     let _ = black_box(convex::gradient(&model, &data, &objective));
     let _ = black_box(convex::hessian_vector_product(
