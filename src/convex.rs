@@ -2,6 +2,10 @@
 // is in `convex.md` beside this file, so that it reads as one document in the source too.
 #![doc = include_str!("convex.md")]
 
+mod parameters;
+
+pub use parameters::Parameters;
+
 use crate::data::Sample;
 use crate::error::{Error, Result};
 use crate::loss::CrossEntropy;
@@ -170,7 +174,11 @@ impl<const F: usize, const C: usize, T: Float> Accumulator<F, C, T> {
             let pairs = self.sums.iter().zip(self.carries.iter());
             pairs.filter_map(move |(sums, carries)| Some((*sums.get(c)?, *carries.get(c)?)))
         });
-        let biases = self.bias.iter().copied().zip(self.bias_carry.iter().copied());
+        let biases = self
+            .bias
+            .iter()
+            .copied()
+            .zip(self.bias_carry.iter().copied());
         let totals = weights
             .chain(biases)
             .map(|(sum, carry)| Compensated::from_parts(sum, carry).total());
@@ -262,6 +270,16 @@ pub fn gradient<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     samples: &[Sample<F, C, T>],
     objective: &Objective<C, T>,
+) -> Result<(T, Parameters<F, C, T>)> {
+    let (p, g) = gradient_in_model_shape(model, samples, objective)?;
+    Ok((p, Parameters::from_model(g)))
+}
+
+/// [`gradient`] with the gradient held as a `Classifier`, for the solvers' own arithmetic.
+pub(crate) fn gradient_in_model_shape<const F: usize, const C: usize, T: Float>(
+    model: &Classifier<F, C, T>,
+    samples: &[Sample<F, C, T>],
+    objective: &Objective<C, T>,
 ) -> Result<(T, Classifier<F, C, T>)> {
     let (loss, lambda) = (objective.loss(), objective.lambda());
     let n = batch_size(samples, lambda)?;
@@ -315,7 +333,7 @@ fn full_pass<const F: usize, const C: usize, T: Float>(
     Ok((total.total(), acc))
 }
 
-/// The Hessian-vector product ∇²P(θ)·v, for a direction `v` shaped like the model.
+/// The Hessian-vector product ∇²P(θ)·v, for a direction `v` in parameter space.
 ///
 /// For each sample, with p = softmax(z_i) and u = V x_i + c (the direction's logits), the
 /// logit Hessian diag(p) − ppᵀ applied to u is p ⊙ u − p·(pᵀu); the product is
@@ -327,9 +345,10 @@ fn full_pass<const F: usize, const C: usize, T: Float>(
 /// As [`objective`].
 ///
 /// ```
-/// use tinysoftmax::{Classifier, Label, Sample, convex::hessian_vector_product, loss::CrossEntropy, Objective};
+/// use tinysoftmax::{Classifier, Label, Objective, Sample};
+/// use tinysoftmax::convex::{Parameters, hessian_vector_product};
 /// let data = [Sample::new([1.0_f64], Label::<2>::new(0)?)];
-/// let v = Classifier::new([[1.0], [-1.0]], [0.0, 0.0]);
+/// let v = Parameters::new([[1.0], [-1.0]], [0.0, 0.0]);
 /// let hv = hessian_vector_product(&Classifier::zeros(), &data, &Objective::new(0.0)?, &v)?;
 /// // p = (½, ½), u = (1, −1): Hu = (½, −½).
 /// assert_eq!(hv.weights(), [[0.5], [-0.5]]);
@@ -339,9 +358,10 @@ pub fn hessian_vector_product<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     samples: &[Sample<F, C, T>],
     objective: &Objective<C, T>,
-    v: &Classifier<F, C, T>,
-) -> Result<Classifier<F, C, T>> {
+    v: &Parameters<F, C, T>,
+) -> Result<Parameters<F, C, T>> {
     let (loss, lambda) = (objective.loss(), objective.lambda());
+    let v = v.as_model();
     let n = batch_size(samples, lambda)?;
     let acc = blocked_pass(samples, |s| {
         let p = softmax(&model.finite_logits(&s.features)?);
@@ -354,7 +374,7 @@ pub fn hessian_vector_product<const F: usize, const C: usize, T: Float>(
         }
         Ok(hu)
     })?;
-    Ok(acc.finish(n, lambda, v))
+    Ok(Parameters::from_model(acc.finish(n, lambda, v)))
 }
 
 /// An upper bound L on the Lipschitz constant of ∇P: ½·(1/n)Σ_i w_{y_i}‖(x_i, 1)‖² + λ.
@@ -767,7 +787,12 @@ mod tests {
         let by_row: std::vec::Vec<f32> = acc.finished_by_row(n, lambda, &model).collect();
         let want: std::vec::Vec<f32> = grad.params_by_row().collect();
         assert_eq!(by_row.len(), 18);
-        assert!(by_row.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()));
+        assert!(
+            by_row
+                .iter()
+                .zip(&want)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        );
         let norm = scaled_norm(|| acc.finished_by_row(n, lambda, &model));
         assert_eq!(norm.to_bits(), parameter_norm(&grad).to_bits());
     }

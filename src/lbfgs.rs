@@ -72,7 +72,7 @@
 //! [`Tolerance`]: crate::solver::Tolerance
 //! [`Report`]: crate::solver::Report
 
-use crate::convex::{gradient, smoothness, strongly_convex_batch};
+use crate::convex::{gradient_in_model_shape, smoothness, strongly_convex_batch};
 use crate::data::Sample;
 use crate::error::{Error, Result};
 use crate::math::Float;
@@ -150,7 +150,7 @@ impl<const M: usize> Lbfgs<M> {
         }
         let mut x = model.clone();
         center(&mut x);
-        let (mut p, mut g) = gradient(&x, samples, objective)?;
+        let (mut p, mut g) = gradient_in_model_shape(&x, samples, objective)?;
         if !p.is_finite() {
             return Err(Error::NonFiniteLogit);
         }
@@ -204,7 +204,7 @@ fn line_search<const F: usize, const C: usize, T: Float>(
     for _ in 0..MAX_SHRINKS {
         let mut trial = x.clone();
         axpy(&mut trial, t, d);
-        let (p_new, g_new) = gradient(&trial, samples, objective)?;
+        let (p_new, g_new) = gradient_in_model_shape(&trial, samples, objective)?;
         if p_new.is_finite() && p_new <= p + armijo * t * slope {
             return Ok(Some((trial, p_new, g_new)));
         }

@@ -59,7 +59,9 @@
 
 use core::fmt;
 
-use crate::convex::{Certificate, certify, gradient, smoothness, strongly_convex_batch};
+use crate::convex::{
+    Certificate, certify, gradient_in_model_shape, smoothness, strongly_convex_batch,
+};
 use crate::data::Sample;
 use crate::error::{Error, Result};
 use crate::math::{Float, from_count};
@@ -283,7 +285,7 @@ pub fn minimize<const F: usize, const C: usize, T: Float>(
     let mut certifier = Certifier::new(tolerance);
     let mut iterations = 0;
     loop {
-        let (p, g) = gradient(&run.y, samples, objective)?;
+        let (p, g) = gradient_in_model_shape(&run.y, samples, objective)?;
         if !p.is_finite() {
             return Err(if iterations == 0 {
                 Error::NonFiniteLogit

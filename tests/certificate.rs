@@ -26,7 +26,7 @@
 use std::sync::OnceLock;
 
 use tinysoftmax::Objective;
-use tinysoftmax::convex::{self, Certificate};
+use tinysoftmax::convex::{self, Certificate, Parameters};
 use tinysoftmax::loss::CrossEntropy;
 use tinysoftmax::{Classifier, Float, Label, Sample, SplitMix64};
 
@@ -81,10 +81,18 @@ fn iris<T: Float>() -> Vec<Sample<F, C, T>> {
         .collect()
 }
 
-fn flat<T: Float>(m: &Classifier<F, C, T>) -> Vec<f64> {
-    let mut v: Vec<f64> = m.weights().iter().flatten().map(|w| w.to_f64()).collect();
-    v.extend(m.bias().iter().map(|b| b.to_f64()));
+fn flat_parts<T: Float>(weights: [[T; F]; C], bias: &[T; C]) -> Vec<f64> {
+    let mut v: Vec<f64> = weights.iter().flatten().map(|w| w.to_f64()).collect();
+    v.extend(bias.iter().map(|b| b.to_f64()));
     v
+}
+
+fn flat<T: Float>(m: &Classifier<F, C, T>) -> Vec<f64> {
+    flat_parts(m.weights(), m.bias())
+}
+
+fn flat_vec<T: Float>(v: &Parameters<F, C, T>) -> Vec<f64> {
+    flat_parts(v.weights(), v.bias())
 }
 
 fn model<T: Float>(theta: &[f64]) -> Classifier<F, C, T> {
@@ -184,7 +192,7 @@ fn descend(start: &[f64], data: &[Sample<F, C, f64>]) -> Descent {
             &Objective::from_parts(loss, LAMBDA).unwrap(),
         )
         .unwrap();
-        let g = flat(&g);
+        let g = flat_vec(&g);
         let kept = (steps.len() < 2000).then(|| theta.clone());
         theta.iter_mut().zip(&g).for_each(|(t, gi)| *t -= gi / l);
         let next = objective64(&theta, data);
@@ -413,7 +421,7 @@ fn certificate_bounds_true_gap_f32() {
             &Objective::from_parts(CrossEntropy::new(), LAMBDA).unwrap(),
         )
         .unwrap();
-        let err = distance(&flat(&g32), &flat(&g64));
+        let err = distance(&flat_vec(&g32), &flat_vec(&g64));
         let allowance = f64::from(cert.gradient_error);
         eprintln!(
             "f32 {name:>16}: true gap {:.3e}, certified {gap:.3e}; gradient error {err:.2e}, allowance {allowance:.2e}",
@@ -449,12 +457,12 @@ fn certificate_is_tight_near_optimum() {
                 .map(|_| (rng.next_u64() >> 11) as f64 / 2f64.powi(53) - 0.5)
                 .collect();
             let e: Vec<f64> = v.iter().map(|x| x / norm(&v)).collect();
-            let he = flat(
+            let he = flat_vec(
                 &convex::hessian_vector_product(
                     &opt,
                     data,
                     &Objective::from_parts(loss, LAMBDA).unwrap(),
-                    &model(&e),
+                    &Parameters::of(&model(&e)),
                 )
                 .unwrap(),
             );
@@ -558,7 +566,7 @@ fn certificate_allowance_covers_label_smoothing() {
             &Objective::from_parts(ce64, f64::from(lambda)).unwrap(),
         )
         .unwrap();
-        let true_norm = g.norm_squared().sqrt();
+        let true_norm = g.norm();
         let claimed = f64::from(cert.gradient_norm) + f64::from(cert.gradient_error);
         assert!(
             true_norm <= claimed,

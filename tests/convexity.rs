@@ -49,7 +49,7 @@
 
 use proptest::prelude::*;
 use tinysoftmax::Objective;
-use tinysoftmax::convex;
+use tinysoftmax::convex::{self, Parameters};
 use tinysoftmax::loss::{CrossEntropy, cross_entropy, cross_entropy_with_grad};
 use tinysoftmax::softmax::softmax;
 use tinysoftmax::{Classifier, Float, Label, Sample, SplitMix64};
@@ -363,8 +363,16 @@ impl<const F: usize, const C: usize, T: Float> Setup<F, C, T> {
     }
 
     fn flat<U: Float>(m: &Classifier<F, C, U>) -> Vec<f64> {
-        let mut v: Vec<f64> = m.weights().iter().flat_map(|r| to_vec(r)).collect();
-        v.extend(to_vec(m.bias()));
+        Self::flat_parts(m.weights(), m.bias())
+    }
+
+    fn flat_vec<U: Float>(v: &Parameters<F, C, U>) -> Vec<f64> {
+        Self::flat_parts(v.weights(), v.bias())
+    }
+
+    fn flat_parts<U: Float>(weights: [[U; F]; C], bias: &[U; C]) -> Vec<f64> {
+        let mut v: Vec<f64> = weights.iter().flat_map(|r| to_vec(r)).collect();
+        v.extend(to_vec(bias));
         v
     }
 
@@ -466,20 +474,23 @@ impl<const F: usize, const C: usize, T: Float> Setup<F, C, T> {
             &Objective::from_parts(self.loss, self.lambda).unwrap(),
         )
         .unwrap();
-        let g = Self::flat(&g);
+        let g = Self::flat_vec(&g);
         let e = self.gradient_error(theta, norm(&g));
         (g, e)
     }
 
     fn hvp(&self, theta: &[f64], v: &[f64]) -> (Vec<f64>, f64) {
-        let (m, dir) = (Self::model::<T>(theta), Self::model::<T>(v));
+        let (m, dir) = (
+            Self::model::<T>(theta),
+            Parameters::of(&Self::model::<T>(v)),
+        );
         let hv = convex::hessian_vector_product(
             &m,
             &self.data,
             &Objective::from_parts(self.loss, self.lambda).unwrap(),
             &dir,
         );
-        let hv = Self::flat(&hv.unwrap());
+        let hv = Self::flat_vec(&hv.unwrap());
         let e = self.hvp_error(v, norm(&hv));
         (hv, e)
     }
@@ -615,7 +626,7 @@ logit_properties!(logits_f32_c10, f32, 10);
 fn logit_hessian_times<T: Float, const C: usize>(z: &[f64], u: &[f64]) -> (Vec<f64>, f64) {
     let data = [Sample::new([T::ZERO], Label::<C>::new(0).unwrap())];
     let model = Classifier::new([[T::ZERO]; C], to_array(z));
-    let dir = Classifier::new([[T::ZERO]; C], to_array(u));
+    let dir = Parameters::new([[T::ZERO]; C], to_array(u));
     let loss = CrossEntropy::new();
     let hv = convex::hessian_vector_product(
         &model,

@@ -33,7 +33,7 @@
 )]
 
 use tinysoftmax::Objective;
-use tinysoftmax::convex::{gradient, objective};
+use tinysoftmax::convex::{Parameters, gradient, objective};
 use tinysoftmax::loss::{
     CrossEntropy, cross_entropy, cross_entropy_with_grad, soft_cross_entropy,
     soft_cross_entropy_with_grad,
@@ -235,10 +235,19 @@ const C: usize = 4;
 
 /// Parameters flattened as W row by row, then b.
 fn flatten(m: &Classifier<F, C, f64>) -> Vec<f64> {
-    m.weights()
+    flatten_parts(m.weights(), m.bias())
+}
+
+/// A parameter-space vector flattened the same way.
+fn flatten_vec(v: &Parameters<F, C, f64>) -> Vec<f64> {
+    flatten_parts(v.weights(), v.bias())
+}
+
+fn flatten_parts(weights: [[f64; F]; C], bias: &[f64; C]) -> Vec<f64> {
+    weights
         .iter()
         .flatten()
-        .chain(m.bias().iter())
+        .chain(bias.iter())
         .copied()
         .collect()
 }
@@ -348,7 +357,7 @@ fn full_batch_gradient() {
             + 2.0 * w_max * logits
             + (C * F + C + 2) as f64 * U * lambda * half_norm_squared(&theta);
         let m3 = parameter_m3(&x_max, w_max);
-        let r = check_gradient("convex::gradient", &theta, f, &flatten(&g), &m3, eps);
+        let r = check_gradient("convex::gradient", &theta, f, &flatten_vec(&g), &m3, eps);
         worst = worst.max(r);
     }
     println!("convex::gradient: worst error / tolerance = {worst:.3}");
@@ -393,7 +402,7 @@ fn trainer_step_is_minus_eta_gradient() {
             &Objective::from_parts(ce, lambda).unwrap(),
         )
         .unwrap();
-        let g = flatten(&g);
+        let g = flatten_vec(&g);
         check_gradient("regularised sample loss", &before, f, &g, &m3, eps);
 
         for i in 0..before.len() {

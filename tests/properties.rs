@@ -247,7 +247,7 @@ proptest! {
         let eta = fraction / smoothness;
         let before = regularised(&model, &s, lambda);
         let (_, g) = gradient(&model, &[s], &Objective::from_parts(CrossEntropy::new(), lambda).unwrap()).unwrap();
-        let g2 = g.norm_squared();
+        let g2: f64 = g.weights().iter().flatten().chain(g.bias()).map(|v| v * v).sum();
         let logit_scale = model
             .weights()
             .iter()

@@ -90,7 +90,10 @@ fn sizes<const F: usize, const C: usize>() -> Option<()> {
     let _ = black_box(convex::objective(&model, &data, &objective));
     let _ = black_box(convex::gradient(&model, &data, &objective));
     let _ = black_box(convex::hessian_vector_product(
-        &model, &data, &objective, &model,
+        &model,
+        &data,
+        &objective,
+        &convex::Parameters::of(&model),
     ));
     let _ = black_box(convex::smoothness(&data, &objective));
     let _ = black_box(CrossEntropy::<C>::balanced_weights(black_box(&[3; C])));
