@@ -72,13 +72,13 @@
 //! [`Tolerance`]: crate::solver::Tolerance
 //! [`Report`]: crate::solver::Report
 
-use crate::convex::{gradient_in_model_shape, smoothness, strongly_convex_batch};
+use crate::convex::gradient_in_model_shape;
 use crate::data::Sample;
 use crate::error::{Error, Result};
 use crate::math::Float;
 use crate::model::Classifier;
 use crate::objective::Objective;
-use crate::solver::{Certifier, Report, Stop, center};
+use crate::solver::{Certifier, Report, Stop, prepare};
 
 /// Limited-memory BFGS keeping the last `M` steps (see the [module docs](self)).
 ///
@@ -141,15 +141,7 @@ impl<const M: usize> Lbfgs<M> {
         stop: Stop<T>,
     ) -> Result<Report<T>> {
         let () = Self::HISTORY_IS_VALID;
-        let lambda = objective.lambda();
-        let tolerance = stop.tolerance.check()?;
-        strongly_convex_batch(samples, lambda)?;
-        let smooth = smoothness(samples, objective)?;
-        if !smooth.is_finite() {
-            return Err(Error::Overflow);
-        }
-        let mut x = model.clone();
-        center(&mut x);
+        let (tolerance, smooth, mut x) = prepare(model, samples, objective, stop)?;
         let (mut p, mut g) = gradient_in_model_shape(&x, samples, objective)?;
         if !p.is_finite() {
             return Err(Error::NonFiniteLogit);

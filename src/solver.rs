@@ -273,14 +273,7 @@ pub fn minimize<const F: usize, const C: usize, T: Float>(
     stop: Stop<T>,
 ) -> Result<Report<T>> {
     let lambda = objective.lambda();
-    let tolerance = stop.tolerance.check()?;
-    strongly_convex_batch(samples, lambda)?;
-    let smooth = smoothness(samples, objective)?;
-    if !smooth.is_finite() {
-        return Err(Error::Overflow);
-    }
-    let mut start = model.clone();
-    center(&mut start);
+    let (tolerance, smooth, start) = prepare(model, samples, objective, stop)?;
     let mut run = Accelerated::new(start, smooth, lambda);
     let mut certifier = Certifier::new(tolerance);
     let mut iterations = 0;
@@ -363,8 +356,28 @@ impl<T: Float> Certifier<T> {
     }
 }
 
+/// What the full-batch solvers check and where they start: a valid tolerance, λ and samples
+/// (λ > 0 and above the certificate's floor), a finite smoothness bound L (returned), and the
+/// model centred over the classes.
+pub(crate) fn prepare<const F: usize, const C: usize, T: Float>(
+    model: &Classifier<F, C, T>,
+    samples: &[Sample<F, C, T>],
+    objective: &Objective<C, T>,
+    stop: Stop<T>,
+) -> Result<(Tolerance<T>, T, Classifier<F, C, T>)> {
+    let tolerance = stop.tolerance.check()?;
+    strongly_convex_batch(samples, objective.lambda())?;
+    let smooth = smoothness(samples, objective)?;
+    if !smooth.is_finite() {
+        return Err(Error::Overflow);
+    }
+    let mut start = model.clone();
+    center(&mut start);
+    Ok((tolerance, smooth, start))
+}
+
 /// Subtracts the mean over classes from every column of W and from b.
-pub(crate) fn center<const F: usize, const C: usize, T: Float>(model: &mut Classifier<F, C, T>) {
+fn center<const F: usize, const C: usize, T: Float>(model: &mut Classifier<F, C, T>) {
     let classes = from_count::<T>(C);
     let (weights, bias) = model.parts_mut();
     for column in weights.iter_mut() {
