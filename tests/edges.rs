@@ -100,6 +100,14 @@ fn a_non_finite_parameter_has_one_name_everywhere() {
         objective(&huge, &data, &objective_),
         Err(Error::NonFiniteLogit)
     );
+    // At the start of `minimize` too (later in a run it would be NonFiniteUpdate).
+    let mut m = huge.clone();
+    let stop = Stop::new(Tolerance::Relative(1e-3), 10);
+    assert_eq!(
+        minimize(&mut m, &data, &objective_, stop).map(|_| ()),
+        Err(Error::NonFiniteLogit)
+    );
+    assert_eq!(m, huge);
 }
 
 #[test]
@@ -165,6 +173,23 @@ fn a_step_decay_that_underflows_the_rate_is_refused() {
     );
     assert_eq!(model.fingerprint(), before_model);
     assert_eq!(state_bytes(trainer.state()), before_state);
+}
+
+#[test]
+fn weight_decay_must_be_finite_and_not_negative() {
+    for bad in [
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NAN,
+        -1.0,
+        -f32::MIN_POSITIVE,
+    ] {
+        assert_eq!(Objective::<2>::new(bad), Err(Error::WeightDecay), "{bad}");
+        assert_eq!(
+            Objective::<2>::from_parts(CrossEntropy::new(), bad),
+            Err(Error::WeightDecay)
+        );
+    }
 }
 
 #[test]
