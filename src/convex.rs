@@ -49,12 +49,19 @@ pub(crate) fn strongly_convex_batch<const F: usize, const C: usize, T: Float>(
     Ok(n)
 }
 
-/// (λ/2)(‖W‖² + ‖b‖²); exactly 0 for λ = 0, even where ‖θ‖² overflows.
+/// (λ/2)(‖W‖² + ‖b‖²); exactly 0 for λ = 0, even where ‖θ‖² overflows. Where ‖θ‖² alone
+/// overflows, (λ‖θ‖)·‖θ‖/2 from the scaled norm, so that the result is +∞ only where it is
+/// beyond the range (within a few units of roundoff).
 fn penalty<const F: usize, const C: usize, T: Float>(model: &Classifier<F, C, T>, lambda: T) -> T {
     if lambda == T::ZERO {
-        T::ZERO
+        return T::ZERO;
+    }
+    let squared = model.norm_squared();
+    if squared.is_finite() {
+        lambda * T::HALF * squared
     } else {
-        lambda * T::HALF * model.norm_squared()
+        let norm = parameter_norm(model);
+        lambda * norm * norm * T::HALF
     }
 }
 
@@ -66,8 +73,11 @@ fn penalty<const F: usize, const C: usize, T: Float>(model: &Classifier<F, C, T>
 /// # Errors
 ///
 /// [`Error::NoSamples`] for an empty slice; [`Error::WeightDecay`] unless λ is finite and ≥ 0;
-/// [`Error::NonFiniteFeature`] for a NaN or infinite feature; [`Error::NonFiniteLogit`] when
-/// a logit overflows (parameters or features too large).
+/// [`Error::NonFiniteFeature`] for a NaN or infinite feature; [`Error::NonFiniteParameter`]
+/// for a NaN or infinite parameter; [`Error::NonFiniteLogit`] when a logit overflows
+/// (parameters or features too large). Where the exact P exceeds the largest float, the
+/// result is +∞ (a loss or a penalty beyond the range); ‖θ‖² overflowing on its own does not
+/// make it so (the penalty is then computed as (λ‖θ‖)·‖θ‖/2).
 ///
 /// ```
 /// use tinysoftmax::{Classifier, Label, Sample, convex::objective, loss::CrossEntropy, Objective};
@@ -498,10 +508,15 @@ impl<T: Float + core::fmt::LowerExp + core::fmt::Display> core::fmt::Display for
 /// [`Error::WeightDecay`] unless λ is finite and ≥ 0, [`Error::NeedsWeightDecay`] for λ = 0,
 /// [`Error::WeightDecayTooSmall`] for 0 < λ below the smallest normal number (2^-126 ≈ 1.2e-38
 /// in `f32`: a documented floor, see the module docs); [`Error::NoSamples`] for no samples;
-/// [`Error::NonFiniteFeature`] for a NaN or infinite feature; [`Error::Overflow`] when the
-/// computation overflows (features beyond about 8e34 in `f32`, where the error-free products
-/// overflow, or parameters large enough to overflow the logits). Where only the bound itself
-/// overflows, the gap or distance is +∞, which is still true.
+/// [`Error::NonFiniteFeature`] for a NaN or infinite feature; [`Error::NonFiniteParameter`]
+/// for a NaN or infinite parameter; [`Error::NonFiniteLogit`] when a logit overflows (as in
+/// [`objective`]); [`Error::Overflow`] when the computation overflows otherwise (features
+/// beyond about 8e34 in `f32`, where the error-free products overflow, or a P beyond the
+/// largest float). Where only the bound
+/// overflows, the gap or distance is +∞, which is still true: features near 1e19 in `f32`
+/// make ‖∇P‖² overflow, and the certificate then proves nothing about the gap (its distance
+/// may still be finite). [`minimize`](crate::solver::minimize) turns a final gap of +∞ into
+/// [`Error::Overflow`].
 ///
 /// ```
 /// use tinysoftmax::{Classifier, Label, Objective, Sample, convex::certify};
@@ -520,6 +535,9 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
 ) -> Result<Certificate<T>> {
     let (loss, lambda) = (objective.loss(), objective.lambda());
     let n = strongly_convex_batch(samples, lambda)?;
+    if !model.params().all(Float::is_finite) {
+        return Err(Error::NonFiniteParameter);
+    }
     let allowance = Allowance::new::<F, C>(n, loss.label_smoothing());
     let mut per_sample = Compensated::new();
     let logits = |x: &[T; F]| {
@@ -527,7 +545,9 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
         if z.iter().all(|v| v.is_finite()) {
             Ok(z)
         } else {
-            Err(Error::Overflow)
+            // The logit itself overflows (as in `objective`), or only Dot2's error-free
+            // products do.
+            model.finite_logits(x).and(Err(Error::Overflow))
         }
     };
     let (total, acc) = full_pass(samples, loss, logits, |s, z, delta| {
@@ -535,6 +555,10 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
         per_sample.add(allowance.sample(model, weight, &s.features, z, delta));
     })?;
     let objective = total / n + penalty(model, lambda);
+    if !objective.is_finite() {
+        // P beyond the largest float: no certificate states it.
+        return Err(Error::Overflow);
+    }
     let gradient_norm = scaled_norm(|| acc.finished_by_row(n, lambda, model));
     let gradient_error = allowance.total(per_sample.total(), gradient_norm, lambda, model);
     let (distance, gap) = allowance.outward(gradient_norm, gradient_error, lambda);

@@ -103,6 +103,12 @@ pub enum Error {
     FlashLayout,
     /// The slices of a batch operation differ in length (inputs and outputs).
     LengthMismatch,
+    // Edges of the training and full-batch functions under hostile input.
+    /// A model parameter is NaN or infinite (the model was built or loaded from such values).
+    NonFiniteParameter,
+    /// The learning rate of this step (after its schedule's decay) is below the smallest normal
+    /// number (2^-126 ≈ 1.2e-38 in `f32`), or 0: the schedule has run out of rate.
+    LearningRateUnderflow,
 }
 
 impl fmt::Display for Error {
@@ -148,6 +154,10 @@ impl fmt::Display for Error {
             Self::FlashVerify => "flash contents do not read back as written",
             Self::NoRecord => "no valid record in the store",
             Self::FlashLayout => "the store's slots do not fit the flash geometry",
+            Self::NonFiniteParameter => "a model parameter is NaN or infinite",
+            Self::LearningRateUnderflow => {
+                "the scheduled learning rate has decayed below the smallest normal float"
+            }
         })
     }
 }

@@ -25,7 +25,9 @@
 //! The `_with_grad` functions are fused: one pass over the logits computes both the loss and
 //! the gradient, sharing the exponentials.
 //!
-//! Special values: NaN in gives NaN out; a masked true class (z_y = −∞) gives loss +∞ with a
+//! Special values: NaN in gives NaN out, and so does +∞: a logit of +∞ gives a NaN loss and
+//! an all-NaN gradient, in every function here (as [`softmax`](crate::softmax::softmax) gives
+//! NaN probabilities; the exact limit depends on how the logits grow); a masked true class (z_y = −∞) gives loss +∞ with a
 //! finite gradient, and so does any masked class under label smoothing (its target mass ε/C
 //! is positive); a class weight of 0 gives loss 0; all logits −∞ gives NaN. For finite logits
 //! the loss is finite unless its exact value exceeds the largest float (|z_j − z_y| near
@@ -52,7 +54,7 @@ use crate::softmax::{Compensated, Shift, exp_shifted_in_place, shift_by_max, sum
 /// ```
 #[must_use]
 pub fn cross_entropy<T: Float, const C: usize>(z: &[T; C], y: Label<C>) -> T {
-    let shift = shift_by_max(z);
+    let shift = loss_shift(z);
     (shift.m - z[y.index()]) + sum_shifted_exp(z, shift).ln_1p()
 }
 
@@ -71,10 +73,22 @@ pub fn cross_entropy_with_grad<T: Float, const C: usize>(z: &[T; C], y: Label<C>
     ((shift.m - z[y.index()]) + s.ln_1p(), grad)
 }
 
+/// The shift of every loss here: [`shift_by_max`], with a maximum of +∞ replaced by NaN, so
+/// that a +∞ logit gives a NaN loss and a NaN gradient everywhere (the limit depends on how
+/// the logits grow, and a NaN cannot be mistaken for a step to take).
+#[inline]
+fn loss_shift<T: Float, const C: usize>(z: &[T; C]) -> Shift<T> {
+    let mut shift = shift_by_max(z);
+    if shift.m == T::INFINITY {
+        shift.m = T::NAN;
+    }
+    shift
+}
+
 /// One pass over the logits: the shift, s = Σ_{j≠k} exp(z_j − m), and the gradient p − e_y.
 #[inline]
 fn fused_kernel<T: Float, const C: usize>(z: &[T; C], y: Label<C>) -> (Shift<T>, T, [T; C]) {
-    let shift = shift_by_max(z);
+    let shift = loss_shift(z);
     let mut grad = *z;
     let s = exp_shifted_in_place(&mut grad, shift);
     probabilities_from_exps(&mut grad, s);
@@ -137,7 +151,7 @@ fn mean_gap<T: Float, const C: usize>(z: &[T; C], shift: Shift<T>, l: T) -> T {
 /// ```
 #[must_use]
 pub fn soft_cross_entropy<T: Float, const C: usize>(z: &[T; C], q: &[T; C]) -> T {
-    let shift = shift_by_max(z);
+    let shift = loss_shift(z);
     weighted_gaps(z, q, shift, sum_shifted_exp(z, shift).ln_1p())
 }
 
@@ -154,7 +168,7 @@ pub fn soft_cross_entropy_with_grad<T: Float, const C: usize>(
     z: &[T; C],
     q: &[T; C],
 ) -> (T, [T; C]) {
-    let shift = shift_by_max(z);
+    let shift = loss_shift(z);
     let mut grad = *z;
     let s = exp_shifted_in_place(&mut grad, shift);
     let loss = weighted_gaps(z, q, shift, s.ln_1p());
@@ -331,7 +345,7 @@ impl<const C: usize, T: Float> CrossEntropy<C, T> {
     /// ```
     #[must_use]
     pub fn loss(&self, z: &[T; C], y: Label<C>) -> T {
-        let shift = shift_by_max(z);
+        let shift = loss_shift(z);
         let l = sum_shifted_exp(z, shift).ln_1p();
         self.combine(z, y, shift, l)
     }
@@ -395,6 +409,40 @@ mod tests {
     use super::*;
 
     const NEG_INF: f32 = f32::NEG_INFINITY;
+
+    #[test]
+    fn a_positive_infinite_logit_gives_nan_loss_and_gradient() {
+        let inf = f32::INFINITY;
+        let smoothed = CrossEntropy::<3>::new().with_label_smoothing(0.1).unwrap();
+        let weighted = CrossEntropy::<3>::new()
+            .with_class_weights([2.0, 1.0, 1.0])
+            .unwrap();
+        for z in [
+            [inf, 0.0, 0.0],
+            [0.0, inf, -1.0],
+            [inf, inf, 0.0],
+            [inf, NEG_INF, 0.0],
+        ] {
+            for y in 0..3 {
+                let y = Label::new(y).unwrap();
+                let results = [
+                    cross_entropy_with_grad(&z, y),
+                    smoothed.loss_with_grad(&z, y),
+                    weighted.loss_with_grad(&z, y),
+                    soft_cross_entropy_with_grad(&z, &[0.2, 0.3, 0.5]),
+                ];
+                for (loss, grad) in results {
+                    assert!(
+                        loss.is_nan() && grad.iter().all(|g| g.is_nan()),
+                        "{z:?} {y:?}"
+                    );
+                }
+                assert!(cross_entropy(&z, y).is_nan());
+                assert!(smoothed.loss(&z, y).is_nan());
+                assert!(soft_cross_entropy(&z, &[0.2, 0.3, 0.5]).is_nan());
+            }
+        }
+    }
 
     #[test]
     fn zero_coefficients_never_make_nan() {

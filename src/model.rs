@@ -293,12 +293,27 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
         z
     }
 
-    /// The logits, or [`Error::NonFiniteLogit`] if one overflowed (training and the
-    /// full-batch functions refuse such a sample rather than compute with ±∞).
+    /// The logits, or the error [`logit_error`](Self::logit_error) names if one is not finite
+    /// (training and the full-batch functions refuse such a sample rather than compute with ±∞).
     pub(crate) fn finite_logits(&self, x: &[T; F]) -> Result<[T; C]> {
         let z = self.logits(x);
-        all_finite(&z)?;
+        if all_finite(&z).is_err() {
+            return Err(self.logit_error());
+        }
         Ok(z)
+    }
+
+    /// Why a logit is not finite for a finite input: [`Error::NonFiniteParameter`] when a
+    /// parameter is NaN or infinite (one cause, one name, in every function), else
+    /// [`Error::NonFiniteLogit`] (finite parameters and input whose logit overflowed). Called
+    /// only on that error path, so the check costs nothing in a good step.
+    #[cold]
+    pub(crate) fn logit_error(&self) -> Error {
+        if self.params().all(Float::is_finite) {
+            Error::NonFiniteLogit
+        } else {
+            Error::NonFiniteParameter
+        }
     }
 
     /// The class probabilities softmax(W x + b).

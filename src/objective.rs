@@ -62,7 +62,8 @@ macro_rules! const_constructor {
                 if lambda.is_finite() && lambda >= 0.0 {
                     Ok(Self {
                         loss: CrossEntropy::new(),
-                        lambda,
+                        // −0.0 is stored as +0.0 (see `from_parts`).
+                        lambda: if lambda == 0.0 { 0.0 } else { lambda },
                     })
                 } else {
                     Err(Error::WeightDecay)
@@ -96,10 +97,11 @@ impl<const C: usize, T: Float> Objective<C, T> {
     ///
     /// # Errors
     ///
-    /// [`Error::WeightDecay`] unless λ is finite and ≥ 0.
+    /// [`Error::WeightDecay`] unless λ is finite and ≥ 0. λ = −0.0 is accepted as +0.0.
     ///
     /// ```
     /// use tinysoftmax::{Error, Float, Objective, loss::CrossEntropy};
+    /// assert_eq!(Objective::<2>::new(-0.0)?.lambda().to_bits(), 0.0_f32.to_bits());
     /// fn objective<T: Float>(lambda: T) -> Result<Objective<2, T>, Error> {
     ///     Objective::new(lambda)
     /// }
@@ -109,6 +111,9 @@ impl<const C: usize, T: Float> Objective<C, T> {
     /// ```
     pub fn from_parts(loss: CrossEntropy<C, T>, lambda: T) -> Result<Self> {
         if lambda.is_finite() && lambda >= T::ZERO {
+            // −0.0 compares equal to 0 and is accepted; it is stored as +0.0, so that an
+            // objective built from either zero behaves and serialises the same, bit for bit.
+            let lambda = if lambda == T::ZERO { T::ZERO } else { lambda };
             Ok(Self { loss, lambda })
         } else {
             Err(Error::WeightDecay)

@@ -245,11 +245,14 @@ impl<T: Float + fmt::LowerExp> fmt::Display for Report<T> {
 /// unless λ is finite and ≥ 0, [`Error::NeedsWeightDecay`] for λ = 0,
 /// [`Error::WeightDecayTooSmall`] for λ below the smallest normal number (the floor of
 /// [`certify`]); [`Error::NoSamples`] for no samples;
-/// [`Error::NonFiniteFeature`] for a NaN or infinite feature; [`Error::Overflow`] when the
-/// smoothness bound or the certificate overflows (features too large);
-/// [`Error::NonFiniteLogit`] when the objective is not finite at the start (parameters too
-/// large), [`Error::NonFiniteUpdate`] when it stops being finite later. In every error case
-/// the model is unchanged.
+/// [`Error::NonFiniteFeature`] for a NaN or infinite feature; [`Error::NonFiniteParameter`]
+/// for a NaN or infinite parameter at the start; [`Error::NonFiniteLogit`] when a logit
+/// overflows at the start, [`Error::Overflow`] when P does (parameters too large), and
+/// [`Error::NonFiniteUpdate`] when either happens later in the run; [`Error::Overflow`] when
+/// the smoothness bound or the certificate overflows, or when the budget is spent with a
+/// certified gap of +∞ (features so large, e.g. one at 1e18 in `f32`, that ‖∇P‖² overflows:
+/// the step 1/L is then tiny and no number of iterations helps; standardise the features).
+/// In every error case the model is unchanged.
 ///
 /// ```
 /// use tinysoftmax::{Classifier, Label, Sample, loss::CrossEntropy, Objective};
@@ -278,10 +281,17 @@ pub fn minimize<const F: usize, const C: usize, T: Float>(
     let mut certifier = Certifier::new(tolerance);
     let mut iterations = 0;
     loop {
-        let (p, g) = gradient_in_model_shape(&run.y, samples, objective)?;
+        let (p, g) = match gradient_in_model_shape(&run.y, samples, objective) {
+            // The start was good (its gradient finite): the run itself left the finite range.
+            Err(Error::NonFiniteLogit) if iterations > 0 => {
+                return Err(Error::NonFiniteUpdate);
+            }
+            result => result?,
+        };
         if !p.is_finite() {
+            // P beyond the range (parameters too large): at the start, or reached by the run.
             return Err(if iterations == 0 {
-                Error::NonFiniteLogit
+                Error::Overflow
             } else {
                 Error::NonFiniteUpdate
             });
@@ -343,7 +353,9 @@ impl<T: Float> Certifier<T> {
         Ok(None)
     }
 
-    /// The report of the final model, certified or not.
+    /// The report of the final model, certified or not; [`Error::Overflow`] when the gap is
+    /// +∞ (‖∇P‖² overflowed: a proof of nothing, which on data this badly scaled does not
+    /// change however long the run).
     pub(crate) fn finish<const F: usize, const C: usize>(
         &self,
         model: &Classifier<F, C, T>,
@@ -352,6 +364,9 @@ impl<T: Float> Certifier<T> {
         iterations: u32,
     ) -> Result<Report<T>> {
         let certificate = certify(model, samples, objective)?;
+        if !certificate.gap.is_finite() {
+            return Err(Error::Overflow);
+        }
         Ok(Report::new(iterations, certificate, self.tolerance))
     }
 }
@@ -534,7 +549,16 @@ mod tests {
             &Objective::from_parts(ce, 0.1).unwrap(),
             stop(1e-9, 5),
         );
-        assert_eq!(huge_run, Err(Error::NonFiniteLogit));
+        // λ‖θ‖²/2 is beyond the range: P is not finite (the parameters and logits are).
+        assert_eq!(huge_run, Err(Error::Overflow));
+        let mut nan = Classifier::new([[f64::NAN, 0.0], [0.0; 2], [0.0; 2]], [0.0; 3]);
+        let nan_run = minimize(
+            &mut nan,
+            &d,
+            &Objective::from_parts(ce, 0.1).unwrap(),
+            stop(1e-9, 5),
+        );
+        assert_eq!(nan_run, Err(Error::NonFiniteParameter));
         assert_eq!(model, start);
     }
 

@@ -214,10 +214,14 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
     ///
     /// # Errors
     ///
-    /// [`Error::NonFiniteFeature`] for a NaN or infinite feature, [`Error::NonFiniteLogit`]
-    /// when the model's logits for this sample are not finite, [`Error::NonFiniteUpdate`] when
-    /// the update would make a parameter or a velocity non-finite. In every error case the
-    /// model and the optimiser state are unchanged, bit for bit.
+    /// [`Error::NonFiniteFeature`] for a NaN or infinite feature, [`Error::NonFiniteParameter`]
+    /// when a model parameter is NaN or infinite, [`Error::NonFiniteLogit`] when the model's
+    /// logits for this sample overflow, [`Error::LearningRateUnderflow`] when the schedule has
+    /// decayed this step's rate below the smallest normal number (a [`Schedule::StepDecay`]
+    /// with a small factor, after many periods: the run would go on with a rate of 0),
+    /// [`Error::NonFiniteUpdate`] when the update would make a parameter or a velocity
+    /// non-finite. In every error case the model and the optimiser state are unchanged, bit for
+    /// bit.
     ///
     /// ```
     /// use tinysoftmax::{Classifier, Error, Label, Sample, loss::CrossEntropy, optim::Sgd, train::Trainer, Objective};
@@ -267,12 +271,17 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
         // Checked in place rather than through `finite_logits`: returning the array inside a
         // `Result` kept the step from inlining it (16 % more instructions on Cortex-M4F).
         let z = model.logits(x);
-        all_finite(&z)?;
+        if all_finite(&z).is_err() {
+            return Err(model.logit_error());
+        }
         let (loss, mut delta) = self.objective.loss().loss_with_grad(&z, y);
         if let Some(max_norm) = self.sgd.clip_norm() {
             clip(&mut delta, x, max_norm);
         }
         let eta = self.learning_rate();
+        if eta < T::MIN_POSITIVE {
+            return Err(Error::LearningRateUnderflow);
+        }
         let bound = self.update_bound(model, &delta, x, eta);
         let surely_finite = bound.is_some();
         if !surely_finite && !self.visit::<false>(model, &delta, x, eta) {

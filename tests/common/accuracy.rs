@@ -489,7 +489,9 @@ pub struct Stats {
 }
 
 impl Stats {
-    fn new(family: Family) -> Self {
+    /// No case measured yet.
+    #[must_use]
+    pub fn new(family: Family) -> Self {
         Self {
             family,
             cases: 0,
@@ -579,7 +581,8 @@ impl Stats {
         }
     }
 
-    fn add(&mut self, case: &Case) {
+    /// Measures one case (skipped when its length is not one of [`SIZES`]).
+    pub fn add(&mut self, case: &Case) {
         let Some(out) = outputs(&case.z, case.y) else {
             return;
         };
