@@ -184,11 +184,18 @@ impl<const F: usize, const C: usize, T: Float> Sample<F, C, T> {
     /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
     pub fn check(&self) -> Result<()> {
-        if self.features.iter().all(|x| x.is_finite()) {
-            Ok(())
-        } else {
-            Err(Error::NonFiniteFeature)
-        }
+        check_features(&self.features)
+    }
+}
+
+/// `Ok` if every feature is finite, else [`Error::NonFiniteFeature`]: the one input check of
+/// samples, training steps and standardisers.
+#[inline]
+pub(crate) fn check_features<T: Float, const F: usize>(x: &[T; F]) -> Result<()> {
+    if x.iter().all(|v| v.is_finite()) {
+        Ok(())
+    } else {
+        Err(Error::NonFiniteFeature)
     }
 }
 

@@ -31,6 +31,7 @@
 //! # Ok::<(), tinysoftmax::Error>(())
 //! ```
 
+use crate::data::check_features;
 use crate::error::{Error, Result};
 use crate::math::Float;
 
@@ -141,9 +142,7 @@ impl<const F: usize, T: Float> Standardizer<F, T> {
     /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
     pub fn update(&mut self, x: &[T; F]) -> Result<()> {
-        if !x.iter().all(|v| v.is_finite()) {
-            return Err(Error::NonFiniteFeature);
-        }
+        check_features(x)?;
         let Some(count) = self.count.checked_add(1) else {
             return Ok(());
         };

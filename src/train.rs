@@ -11,7 +11,7 @@
 //! exactly. Measured with callgrind on x86-64, the cheap proof makes a 64 × 10 step 21 % cheaper
 //! than always checking exactly (14.2k against 18.1k instructions; 25 % with Nesterov).
 
-use crate::data::{Label, Sample};
+use crate::data::{Label, Sample, check_features};
 use crate::error::{Error, Result};
 use crate::math::{Float, max_abs};
 use crate::model::{Classifier, all_finite};
@@ -265,9 +265,7 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
         x: &[T; F],
         y: Label<C>,
     ) -> Result<T> {
-        if !x.iter().all(|v| v.is_finite()) {
-            return Err(Error::NonFiniteFeature);
-        }
+        check_features(x)?;
         // Checked in place rather than through `finite_logits`: returning the array inside a
         // `Result` kept the step from inlining it (16 % more instructions on Cortex-M4F).
         let z = model.logits(x);
