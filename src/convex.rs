@@ -2,6 +2,7 @@
 // is in `convex.md` beside this file, so that it reads as one document in the source too.
 #![doc = include_str!("convex.md")]
 
+mod allowance;
 mod parameters;
 
 pub use parameters::Parameters;
@@ -9,10 +10,11 @@ pub use parameters::Parameters;
 use crate::data::Sample;
 use crate::error::{Error, Result};
 use crate::loss::CrossEntropy;
-use crate::math::{Float, dot2_step, from_count, max_abs, two_sum};
+use crate::math::{Float, two_sum};
 use crate::model::{Classifier, dot};
 use crate::objective::Objective;
 use crate::softmax::{Compensated, softmax};
+use allowance::{Allowance, accurate_logits, parameter_norm, scaled_norm};
 
 /// Checks λ, the sample count and the samples' features, as every full-batch function does;
 /// returns n as a float.
@@ -166,7 +168,7 @@ impl<const F: usize, const C: usize, T: Float> Accumulator<F, C, T> {
         let carries = self.carries.iter().flatten().chain(self.bias_carry.iter());
         for ((o, (&sum, &carry)), t) in out.params_mut().zip(sums.zip(carries)).zip(theta.params())
         {
-            *o = Compensated::from_parts(sum, carry).total() / n + lambda * t;
+            *o = finish_entry(Compensated::from_parts(sum, carry).total(), n, lambda, t);
         }
         out
     }
@@ -194,8 +196,15 @@ impl<const F: usize, const C: usize, T: Float> Accumulator<F, C, T> {
             .map(|(sum, carry)| Compensated::from_parts(sum, carry).total());
         totals
             .zip(theta.params_by_row())
-            .map(move |(a, t)| a / n + lambda * t)
+            .map(move |(a, t)| finish_entry(a, n, lambda, t))
     }
+}
+
+/// One entry of the gradient from its sum over the samples: sum/n + λθ_k (three roundings,
+/// each of which the certificate's allowance covers).
+#[inline]
+fn finish_entry<T: Float>(sum: T, n: T, lambda: T, theta: T) -> T {
+    sum / n + lambda * theta
 }
 
 /// A block's (δ, sample) pairs split into its first and second half (of `BLOCK / 2` each;
@@ -485,13 +494,15 @@ impl<T: Float + core::fmt::LowerExp + core::fmt::Display> core::fmt::Display for
 /// smallest subnormal and d = C(F + 1), the allowance is
 ///
 /// ```text
-/// E = (1/n)Σ_i ‖x̃_i‖·[ (16 + 2n·u)·u‖δ_i‖ + w_{y_i}·(½√C·(u·max|z_i| + γ_{F+1}²·a_i + 5F·ω) + 8u·ε)
-///                      + √C·(4w_{y_i} + 1)·ω ]  +  ω  +  2u·(‖∇P‖ + λ‖θ‖)  +  3/2·√d·ω,
+/// E = (1/n)Σ_i ‖x̃_i‖·[ (16u + γ_n²)‖δ_i‖ + w_{y_i}·(½√C·(u·max|z_i| + γ_{F+1}²·a_i + 5F·ω) + 8u·ε)
+///                      + √C·(4w_{y_i} + 1)·ω ]  +  u·(‖∇P‖ + λ‖θ‖)  +  3/2·√d·ω,
 /// ```
 ///
 /// evaluated with every product rounded up past underflow and widened by (1 + 40u) for its own
-/// roundings; then b = (‖∇P‖ + E + ω)(1 + 10u), the distance b/λ and the gap b²/(2λ) (computed
-/// as (b/λ)·b/2 for b ≤ 1, so that b·b cannot underflow), each rounded up.
+/// roundings; then b = (‖∇P‖ + E)(1 + 10u), the distance b/λ·(1 + 4u) and the gap
+/// b²/(2λ)·(1 + 6u) (computed as (b/λ)·b/2 for b ≤ 1, so that b·b cannot underflow), each
+/// rounded up. With n·u ≥ 1 (16.7 million samples in `f32`) E is +∞: the second-order bound of
+/// the compensated sums no longer holds, and the certificate proves nothing.
 ///
 /// Plainly computed logits would leave γ_{F+1}·a in place of u·|z| + γ_{F+1}²·a: on the digits
 /// data (64 features) the `f32` certificate could then prove no gap below 8e-6 (3e-5 of P*);
@@ -561,7 +572,11 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
     }
     let gradient_norm = scaled_norm(|| acc.finished_by_row(n, lambda, model));
     let gradient_error = allowance.total(per_sample.total(), gradient_norm, lambda, model);
-    let (distance, gap) = allowance.outward(gradient_norm, gradient_error, lambda);
+    let bound = allowance.bound(gradient_norm, gradient_error);
+    let (distance, gap) = (
+        allowance.distance(bound, lambda),
+        allowance.gap(bound, lambda),
+    );
     if gap.is_nan() {
         return Err(Error::Overflow);
     }
@@ -574,198 +589,10 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
     })
 }
 
-/// a·b for a, b ≥ 0, never below a·b·(1 − u)², also where the product underflows: an
-/// underflowing product loses at most half a unit ω of the smallest subnormal, and one ω is
-/// added (an addition to a subnormal is exact).
-#[inline]
-fn mul_up<T: Float>(a: T, b: T) -> T {
-    a * b + smallest_subnormal::<T>()
-}
-
-/// ω, the smallest positive subnormal number (2^-149 in `f32`, 2^-1074 in `f64`): exactly
-/// 2u times the smallest normal number.
-#[inline]
-fn smallest_subnormal<T: Float>() -> T {
-    T::MIN_POSITIVE * (T::UNIT_ROUNDOFF + T::UNIT_ROUNDOFF)
-}
-
-/// The terms of [`certify`]'s rounding allowance (see its docs for what each one covers).
-struct Allowance<T> {
-    u: T,
-    /// ω, the smallest subnormal.
-    omega: T,
-    n: T,
-    /// (16 + 2n·u)·u: the per-term rounding, and the second-order term of compensated
-    /// summation over n samples.
-    delta_factor: T,
-    gamma_squared: T,
-    /// 5F·ω: the error-free products of a Dot2 logit that underflow.
-    logit_underflow: T,
-    half_root_c: T,
-    root_c: T,
-    /// 8u·ε: label smoothing's cancellation.
-    smoothing: T,
-    /// 3/2·√(C(F + 1))·ω: the products δ_c·x_f, the division by n and λθ, where they underflow.
-    parameter_underflow: T,
-}
-
-impl<T: Float> Allowance<T> {
-    fn new<const F: usize, const C: usize>(n: T, smoothing: T) -> Self {
-        let u = T::UNIT_ROUNDOFF;
-        let omega = smallest_subnormal::<T>();
-        let k = from_count::<T>(F + 1) * u;
-        let gamma = k / (T::ONE - k);
-        let classes = from_count::<T>(C);
-        let d = from_count::<T>(C) * from_count::<T>(F + 1);
-        let three_halves = T::ONE + T::HALF;
-        Self {
-            u,
-            omega,
-            n,
-            delta_factor: (T::from_u32(16) + (T::ONE + T::ONE) * n * u) * u,
-            // (1 + γ): a itself is a plain sum of F + 1 terms, computed within γ_{F+1}.
-            gamma_squared: gamma * gamma * (T::ONE + gamma),
-            logit_underflow: T::from_u32(5) * from_count::<T>(F) * omega,
-            half_root_c: T::HALF * classes.sqrt(),
-            root_c: classes.sqrt(),
-            smoothing: mul_up(T::from_u32(8) * u, smoothing),
-            parameter_underflow: mul_up(three_halves * d.sqrt(), omega),
-        }
-    }
-
-    /// ‖x̃‖·((16 + 2n·u)·u‖δ‖ + w·(½√C·(u·max|z| + γ_{F+1}²·a + 5F·ω) + 8u·ε) + √C·(4w + 1)·ω)
-    /// for one sample, every product rounded up with [`mul_up`].
-    fn sample<const F: usize, const C: usize>(
-        &self,
-        model: &Classifier<F, C, T>,
-        weight: T,
-        x: &[T; F],
-        z: &[T; C],
-        delta: &[T; C],
-    ) -> T {
-        let one = [T::ONE];
-        let x_norm = scaled_norm(|| x.iter().chain(one.iter()).copied());
-        let delta_norm = scaled_norm(|| delta.iter().copied());
-        let logit_error = mul_up(self.u, max_abs(z.iter()))
-            + mul_up(self.gamma_squared, logit_magnitude(model, x))
-            + self.logit_underflow;
-        let weighted = mul_up(
-            weight,
-            mul_up(self.half_root_c, logit_error) + self.smoothing,
-        );
-        let subnormal = mul_up(self.root_c * (T::from_u32(4) * weight + T::ONE), self.omega);
-        let delta_error = mul_up(self.delta_factor, delta_norm) + weighted + subnormal;
-        mul_up(x_norm, delta_error)
-    }
-
-    /// The allowance E from the compensated sum of the per-sample terms: their mean, plus
-    /// 2u·(‖∇P‖ + λ‖θ‖) and the underflow of the parameter-shaped steps, widened by (1 + 40u)
-    /// for its own roundings (at most 32 between any exact term and E).
-    fn total<const F: usize, const C: usize>(
-        &self,
-        per_sample: T,
-        gradient_norm: T,
-        lambda: T,
-        model: &Classifier<F, C, T>,
-    ) -> T {
-        let two_u = self.u + self.u;
-        // ‖θ‖ may be low by ω/2 (its scale subnormal), and λ may be large.
-        let penalty_norm = mul_up(lambda, parameter_norm(model) + self.omega);
-        let sum = (per_sample / self.n + self.omega)
-            + mul_up(two_u, gradient_norm + penalty_norm)
-            + self.parameter_underflow;
-        mul_up(sum, T::ONE + T::from_u32(40) * self.u)
-    }
-
-    /// The bound b on the exact ‖∇P‖ from the computed norm and the allowance, and from it the
-    /// distance b/λ and the gap b²/(2λ), each rounded outward (λ ≥ the smallest normal).
-    fn outward(&self, gradient_norm: T, gradient_error: T, lambda: T) -> (T, T) {
-        let (u, omega) = (self.u, self.omega);
-        // The norm's own rounding: 4u of it, and ω/2 where its final product underflows.
-        let bound = mul_up(
-            gradient_norm + gradient_error + omega,
-            T::ONE + T::from_u32(10) * u,
-        );
-        // b/λ may underflow (λ large): ω/2, and ω more for the rounding up.
-        let distance = mul_up(bound / lambda, T::ONE + T::from_u32(4) * u) + omega;
-        // b ≤ 1: b/λ first (b·b would underflow); b > 1: b·b first (b/λ could overflow where the
-        // gap does not; 2λ could overflow). Either way three roundings that can underflow, whose
-        // loss (ω/2 each, the first multiplied by b ≤ 1) the rounding up covers with 3ω.
-        let product = if bound <= T::ONE {
-            (bound / lambda) * bound * T::HALF
-        } else {
-            bound * bound / lambda * T::HALF
-        };
-        let gap = mul_up(product, T::ONE + T::from_u32(6) * u) + omega + omega;
-        (distance, gap)
-    }
-}
-
-/// ‖v‖ of the values `values()` yields, from a compensated sum of squares scaled by the
-/// largest |v_i| so that no square underflows or overflows: within 4 units of roundoff, plus
-/// ω/2 where the final product by the scale underflows.
-fn scaled_norm<T: Float, I: Iterator<Item = T>>(values: impl Fn() -> I) -> T {
-    let scale = values().fold(T::ZERO, |m, v| m.max_nan(v.abs()));
-    if scale == T::ZERO || !scale.is_finite() {
-        return scale;
-    }
-    let mut sum = Compensated::new();
-    for v in values() {
-        let r = v / scale;
-        sum.add(r * r);
-    }
-    scale * sum.total().sqrt()
-}
-
-/// ‖θ‖ over all parameters (summed in the order of W's rows, then b), with [`scaled_norm`].
-fn parameter_norm<const F: usize, const C: usize, T: Float>(theta: &Classifier<F, C, T>) -> T {
-    scaled_norm(|| theta.params_by_row())
-}
-
-/// The logits W x + b, each from a compensated dot product (see [`certify`]).
-///
-/// Each logit is Dot2 (`math::dot2`) of row c with x, started at b_c, term by term in feature order; the C
-/// dot products advance side by side, one feature at a time (contiguous, vectorised across
-/// classes on the host), which changes no operation of any one of them.
-fn accurate_logits<const F: usize, const C: usize, T: Float>(
-    model: &Classifier<F, C, T>,
-    x: &[T; F],
-) -> [T; C] {
-    let (columns, bias) = model.parts();
-    let mut sum = *bias;
-    let mut carry = [T::ZERO; C];
-    for (column, &xf) in columns.iter().zip(x.iter()) {
-        for ((s, e), &w) in sum.iter_mut().zip(carry.iter_mut()).zip(column.iter()) {
-            dot2_step(s, e, w, xf);
-        }
-    }
-    for (s, &e) in sum.iter_mut().zip(carry.iter()) {
-        *s += e;
-    }
-    sum
-}
-
-/// max_c (Σ_f |W_cf x_f| + |b_c|): the scale of the rounding error of the logits.
-///
-/// Each class's sum starts at |b_c| and adds |W_cf x_f| in feature order; the C sums advance
-/// side by side (vectorised on the host), and the maximum is taken in class order.
-fn logit_magnitude<const F: usize, const C: usize, T: Float>(
-    model: &Classifier<F, C, T>,
-    x: &[T; F],
-) -> T {
-    let (columns, bias) = model.parts();
-    let mut sums = bias.map(T::abs);
-    for (column, &xf) in columns.iter().zip(x.iter()) {
-        for (s, &w) in sums.iter_mut().zip(column.iter()) {
-            *s += (w * xf).abs();
-        }
-    }
-    sums.iter().fold(T::ZERO, |acc, &sum| acc.max_nan(sum))
-}
-
 #[cfg(test)]
 mod tests {
     extern crate std;
+    use super::allowance::{logit_magnitude, parameter_norm};
     use super::*;
     use crate::data::Label;
     use crate::math::dot2;

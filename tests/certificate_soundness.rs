@@ -256,7 +256,7 @@ fn allowance_covers(cert: &Certificate<f32>, exact_low: f64) -> bool {
     claimed >= exact_low
 }
 
-/// The per-sample rounding of the logit gradient δ (the (16 + 2n·u)·u‖δ‖‖x̃‖ term). Three
+/// The per-sample rounding of the logit gradient δ (the 16u·‖δ̂‖·‖x̃‖ term). Three
 /// classes, x = 0, one sample per label: symmetric data, θ* = 0. At equal logits the computed
 /// probabilities fl(1/3) and differences fl(1/3) − 1 (a tie, rounded to even) do not cancel
 /// over the three samples: the computed bias gradient of classes 1 and 2 is e ≈ 2e-8 where

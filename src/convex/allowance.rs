@@ -1,0 +1,303 @@
+//! The rounding allowance of [`certify`](super::certify): the bound E on ‖ĝ − ∇P(θ)‖ for the
+//! gradient ĝ computed in the working precision, and the outward roundings that turn ‖ĝ‖ and
+//! E into a certified distance and gap ("Step 5 in floating point" in the module docs).
+//!
+//! Each term is computed by its own field or method, so that the tests in `tests.rs` can hold
+//! each one against the error of the step it bounds, and each sum of terms by one method.
+
+use crate::math::{Float, dot2_step, from_count, max_abs};
+use crate::model::Classifier;
+use crate::softmax::Compensated;
+
+/// a·b for a, b ≥ 0, never below a·b·(1 − u)², also where the product underflows: an
+/// underflowing product loses at most half a unit ω of the smallest subnormal, and one ω is
+/// added (an addition to a subnormal is exact).
+#[inline]
+pub(super) fn mul_up<T: Float>(a: T, b: T) -> T {
+    a * b + smallest_subnormal::<T>()
+}
+
+/// ω, the smallest positive subnormal number (2^-149 in `f32`, 2^-1074 in `f64`): exactly
+/// 2u times the smallest normal number.
+#[inline]
+pub(super) fn smallest_subnormal<T: Float>() -> T {
+    T::MIN_POSITIVE * (T::UNIT_ROUNDOFF + T::UNIT_ROUNDOFF)
+}
+
+/// The constants of [`certify`](super::certify)'s rounding allowance for one problem size.
+pub(super) struct Allowance<T> {
+    u: T,
+    /// ω, the smallest subnormal.
+    omega: T,
+    n: T,
+    /// 16u: the rounding of δ (kernel, weighting), of its products with x̃, of the
+    /// compensated sum's result and of its division by n, per unit of ‖δ̂‖·‖x̃‖.
+    rounding: T,
+    /// γ_n²: the second-order error of compensated summation over n samples (+∞ once
+    /// n·u ≥ 1, where the bound no longer holds).
+    summation: T,
+    /// γ_{F+1}²·(1 + γ_{F+1}): Dot2's second-order error, per unit of the logit magnitude a.
+    gamma_squared: T,
+    /// 5F·ω: the error-free products of a Dot2 logit that underflow.
+    logit_underflow: T,
+    half_root_c: T,
+    root_c: T,
+    /// 8u·ε: label smoothing's cancellation.
+    smoothing: T,
+    /// 3/2·√(C(F + 1))·ω: the products δ_c·x_f, the division by n and λθ, where they underflow.
+    parameter_underflow: T,
+}
+
+/// One sample's terms of E, before the factor ‖x̃_i‖ (see [`Allowance::sample_terms`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct SampleTerms<T> {
+    /// 16u·‖δ̂‖.
+    pub(super) rounding: T,
+    /// γ_n²·‖δ̂‖.
+    pub(super) summation: T,
+    /// w·½√C·(u·max|ẑ| + γ_{F+1}²(1 + γ_{F+1})·a + 5F·ω): δ moved by the logits' error.
+    pub(super) logits: T,
+    /// w·8u·ε.
+    pub(super) smoothing: T,
+    /// √C·(4w + 1)·ω: δ's components in the subnormal range.
+    pub(super) subnormal: T,
+}
+
+impl<T: Float> SampleTerms<T> {
+    /// The sum of the terms (at most four roundings, covered by E's final factor).
+    pub(super) fn total(&self) -> T {
+        self.rounding + self.summation + self.logits + self.smoothing + self.subnormal
+    }
+}
+
+/// The terms of E that are not per sample (see [`Allowance::global_terms`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct GlobalTerms<T> {
+    /// (1/n)·Σ_i ‖x̃_i‖·(the sample's terms), from their compensated sum.
+    pub(super) mean: T,
+    /// u·‖ĝ‖: the final addition fl(S_k/n) + fl(λθ_k).
+    pub(super) final_addition: T,
+    /// u·λ‖θ‖: the rounding of λθ_k (‖θ‖ taken ω above its computed value, which may be low
+    /// by ω/2).
+    pub(super) penalty: T,
+    /// 3/2·√(C(F + 1))·ω.
+    pub(super) underflow: T,
+}
+
+impl<T: Float> GlobalTerms<T> {
+    /// The sum of the terms (three roundings, covered by E's final factor).
+    pub(super) fn total(&self) -> T {
+        self.mean + self.final_addition + self.penalty + self.underflow
+    }
+}
+
+impl<T: Float> Allowance<T> {
+    pub(super) fn new<const F: usize, const C: usize>(n: T, smoothing: T) -> Self {
+        let u = T::UNIT_ROUNDOFF;
+        let omega = smallest_subnormal::<T>();
+        let gamma = |k: T| {
+            let ku = k * u;
+            if ku < T::ONE {
+                ku / (T::ONE - ku)
+            } else {
+                T::INFINITY
+            }
+        };
+        let gamma_f = gamma(from_count::<T>(F + 1));
+        let gamma_n = gamma(n);
+        let classes = from_count::<T>(C);
+        let d = from_count::<T>(C) * from_count::<T>(F + 1);
+        let three_halves = T::ONE + T::HALF;
+        Self {
+            u,
+            omega,
+            n,
+            rounding: T::from_u32(16) * u,
+            summation: gamma_n * gamma_n,
+            // (1 + γ): a itself is a plain sum of F + 1 terms, computed within γ_{F+1}.
+            gamma_squared: gamma_f * gamma_f * (T::ONE + gamma_f),
+            logit_underflow: T::from_u32(5) * from_count::<T>(F) * omega,
+            half_root_c: T::HALF * classes.sqrt(),
+            root_c: classes.sqrt(),
+            // Exactly 0 without smoothing (the kernel then has no cancelling difference).
+            smoothing: if smoothing == T::ZERO {
+                T::ZERO
+            } else {
+                mul_up(T::from_u32(8) * u, smoothing)
+            },
+            parameter_underflow: mul_up(three_halves * d.sqrt(), omega),
+        }
+    }
+
+    /// A bound on max_c |ẑ_c − z_c| for Dot2 logits ẑ whose largest magnitude is `z_max`, and
+    /// a = max_c (Σ_f |W_cf x_f| + |b_c|) as computed: u·max|ẑ| + γ_{F+1}²(1 + γ_{F+1})·a + 5F·ω.
+    pub(super) fn logit_error(&self, z_max: T, magnitude: T) -> T {
+        mul_up(self.u, z_max) + mul_up(self.gamma_squared, magnitude) + self.logit_underflow
+    }
+
+    /// One sample's terms, for its class weight w, the computed ‖δ̂‖, max|ẑ| and a.
+    pub(super) fn sample_terms(
+        &self,
+        weight: T,
+        delta_norm: T,
+        z_max: T,
+        magnitude: T,
+    ) -> SampleTerms<T> {
+        let logit_error = self.logit_error(z_max, magnitude);
+        SampleTerms {
+            rounding: mul_up(self.rounding, delta_norm),
+            summation: mul_up(self.summation, delta_norm),
+            logits: mul_up(weight, mul_up(self.half_root_c, logit_error)),
+            smoothing: mul_up(weight, self.smoothing),
+            subnormal: mul_up(self.root_c * (T::from_u32(4) * weight + T::ONE), self.omega),
+        }
+    }
+
+    /// ‖x̃‖ times the sample's terms, every product rounded up with [`mul_up`].
+    pub(super) fn sample<const F: usize, const C: usize>(
+        &self,
+        model: &Classifier<F, C, T>,
+        weight: T,
+        x: &[T; F],
+        z: &[T; C],
+        delta: &[T; C],
+    ) -> T {
+        let one = [T::ONE];
+        let x_norm = scaled_norm(|| x.iter().chain(one.iter()).copied());
+        let delta_norm = scaled_norm(|| delta.iter().copied());
+        let z_max = max_abs(z.iter());
+        let terms = self.sample_terms(weight, delta_norm, z_max, logit_magnitude(model, x));
+        mul_up(x_norm, terms.total())
+    }
+
+    /// The global terms, from the compensated sum of the per-sample terms, the computed ‖ĝ‖,
+    /// λ and θ.
+    pub(super) fn global_terms<const F: usize, const C: usize>(
+        &self,
+        per_sample: T,
+        gradient_norm: T,
+        lambda: T,
+        model: &Classifier<F, C, T>,
+    ) -> GlobalTerms<T> {
+        // ‖θ‖ may be low by ω/2 (its scale subnormal), and λ may be large.
+        let penalty_norm = mul_up(lambda, parameter_norm(model) + self.omega);
+        GlobalTerms {
+            mean: per_sample / self.n,
+            final_addition: mul_up(self.u, gradient_norm),
+            penalty: mul_up(self.u, penalty_norm),
+            underflow: self.parameter_underflow,
+        }
+    }
+
+    /// The allowance E: the global terms' sum widened by (1 + 40u) for the roundings of its
+    /// own evaluation (at most 32 between any exact term and E, and their second-order
+    /// products), rounded up (the mean over the samples can underflow, losing ω/2). +∞ once
+    /// n·u ≥ 1, where compensated summation's error bound no longer holds.
+    pub(super) fn total<const F: usize, const C: usize>(
+        &self,
+        per_sample: T,
+        gradient_norm: T,
+        lambda: T,
+        model: &Classifier<F, C, T>,
+    ) -> T {
+        if !self.summation.is_finite() {
+            return T::INFINITY;
+        }
+        let terms = self.global_terms(per_sample, gradient_norm, lambda, model);
+        mul_up(terms.total(), T::ONE + T::from_u32(40) * self.u)
+    }
+
+    /// b ≥ ‖ĝ‖ + E from the computed norm N: (N + E)·(1 + 10u), rounded up. N is within 4u of
+    /// ‖ĝ‖ and ω/2 below it at most; the sum and the product add two roundings.
+    pub(super) fn bound(&self, gradient_norm: T, gradient_error: T) -> T {
+        mul_up(
+            gradient_norm + gradient_error,
+            T::ONE + T::from_u32(10) * self.u,
+        )
+    }
+
+    /// The distance b/λ·(1 + 4u), rounded up (the quotient can underflow for a large λ).
+    pub(super) fn distance(&self, bound: T, lambda: T) -> T {
+        mul_up(bound / lambda, T::ONE + T::from_u32(4) * self.u)
+    }
+
+    /// The gap b²/(2λ)·(1 + 6u), rounded up: (b/λ)·b·½ for b ≤ 1, so that b·b cannot
+    /// underflow, and (b·b/λ)·½ for b > 1, so that b/λ cannot overflow where the gap does not
+    /// (2λ could overflow). In the subnormal range the three roundings lose at most ω: ω/2 of
+    /// the last, half of the middle one's ω/2 and a quarter (times b ≤ 1) of the first's.
+    pub(super) fn gap(&self, bound: T, lambda: T) -> T {
+        let product = if bound <= T::ONE {
+            (bound / lambda) * bound * T::HALF
+        } else {
+            bound * bound / lambda * T::HALF
+        };
+        mul_up(product, T::ONE + T::from_u32(6) * self.u)
+    }
+}
+
+/// ‖v‖ of the values `values()` yields, from a compensated sum of squares scaled by the
+/// largest |v_i| so that no square underflows or overflows: within 4 units of roundoff, plus
+/// ω/2 where the final product by the scale underflows.
+pub(super) fn scaled_norm<T: Float, I: Iterator<Item = T>>(values: impl Fn() -> I) -> T {
+    let scale = values().fold(T::ZERO, |m, v| m.max_nan(v.abs()));
+    if scale == T::ZERO || !scale.is_finite() {
+        return scale;
+    }
+    let mut sum = Compensated::new();
+    for v in values() {
+        let r = v / scale;
+        sum.add(r * r);
+    }
+    scale * sum.total().sqrt()
+}
+
+/// ‖θ‖ over all parameters (summed in the order of W's rows, then b), with [`scaled_norm`].
+pub(super) fn parameter_norm<const F: usize, const C: usize, T: Float>(
+    theta: &Classifier<F, C, T>,
+) -> T {
+    scaled_norm(|| theta.params_by_row())
+}
+
+/// The logits W x + b, each from a compensated dot product (see [`certify`](super::certify)).
+///
+/// Each logit is Dot2 (`math::dot2`) of row c with x, started at b_c, term by term in feature
+/// order; the C dot products advance side by side, one feature at a time (contiguous,
+/// vectorised across classes on the host), which changes no operation of any one of them.
+pub(super) fn accurate_logits<const F: usize, const C: usize, T: Float>(
+    model: &Classifier<F, C, T>,
+    x: &[T; F],
+) -> [T; C] {
+    let (columns, bias) = model.parts();
+    let mut sum = *bias;
+    let mut carry = [T::ZERO; C];
+    for (column, &xf) in columns.iter().zip(x.iter()) {
+        for ((s, e), &w) in sum.iter_mut().zip(carry.iter_mut()).zip(column.iter()) {
+            dot2_step(s, e, w, xf);
+        }
+    }
+    for (s, &e) in sum.iter_mut().zip(carry.iter()) {
+        *s += e;
+    }
+    sum
+}
+
+/// max_c (Σ_f |W_cf x_f| + |b_c|): the scale of the rounding error of the logits.
+///
+/// Each class's sum starts at |b_c| and adds |W_cf x_f| in feature order; the C sums advance
+/// side by side (vectorised on the host), and the maximum is taken in class order.
+pub(super) fn logit_magnitude<const F: usize, const C: usize, T: Float>(
+    model: &Classifier<F, C, T>,
+    x: &[T; F],
+) -> T {
+    let (columns, bias) = model.parts();
+    let mut sums = bias.map(T::abs);
+    for (column, &xf) in columns.iter().zip(x.iter()) {
+        for (s, &w) in sums.iter_mut().zip(column.iter()) {
+            *s += (w * xf).abs();
+        }
+    }
+    sums.iter().fold(T::ZERO, |acc, &sum| acc.max_nan(sum))
+}
+
+#[cfg(test)]
+mod tests;

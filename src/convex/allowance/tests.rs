@@ -1,0 +1,306 @@
+//! Each term of the allowance held against the error of the proof step that needs it.
+//!
+//! The terms that the end-to-end tests (`tests/certificate_soundness.rs`) can isolate are
+//! checked there, on whole certificates against exact gaps. The others bound errors that the
+//! rest of E always covers with room to spare in a whole certificate, so each is checked here
+//! at its own step: the step's actual rounding error, computed exactly, against the term as
+//! [`Allowance`] computes it. Removing the term makes its test fail; the module docs ("Which
+//! test needs which term") list them.
+
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "test values are rounded to f32 on purpose, and the exact sum fits i128"
+)]
+
+extern crate std;
+
+use super::super::finish_entry;
+use super::*;
+use crate::data::Label;
+use crate::loss::CrossEntropy;
+use crate::rng::SplitMix64;
+
+const U: f64 = f32::EPSILON as f64 / 2.0;
+/// ω in `f32`, as an `f64`.
+const OMEGA: f64 = 1.401_298_464_324_817e-45;
+
+/// A value 2^e·m with e uniform in [lo, hi) and m uniform in [1, 2), rounded to `f32`.
+fn log_uniform(rng: &mut SplitMix64, lo: i32, hi: i32) -> f32 {
+    let span = u32::try_from(hi - lo).unwrap_or(1);
+    let e = lo + i32::try_from(rng.below(span)).unwrap_or(0);
+    let m = 1.0 + (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+    (m * 2f64.powi(e)) as f32
+}
+
+/// Every term of a sum of terms reaches the sum: each `total` keeps each field.
+#[test]
+fn sums_keep_every_term() {
+    let one = |k: usize| {
+        let mut v = [0.0_f32; 5];
+        v[k] = 1.0;
+        v
+    };
+    for k in 0..5 {
+        let [rounding, summation, logits, smoothing, subnormal] = one(k);
+        let terms = SampleTerms {
+            rounding,
+            summation,
+            logits,
+            smoothing,
+            subnormal,
+        };
+        assert!(terms.total() >= 1.0, "sample term {k}");
+    }
+    for k in 0..4 {
+        let [mean, final_addition, penalty, underflow, _] = one(k);
+        let terms = GlobalTerms {
+            mean,
+            final_addition,
+            penalty,
+            underflow,
+        };
+        assert!(terms.total() >= 1.0, "global term {k}");
+    }
+}
+
+/// γ_n² (compensated summation's second order). The sum 1 + t_1 + … + t_n − 1 with every
+/// t_j below half an ULP of 1: each t_j is absorbed into the running sum and goes whole into
+/// the carry, and the carry, a plain sum of n terms near 2⁻²⁷, rounds n times. The result is
+/// off by far more than u·|S|, and by more than the 2n·u²·Σ|t| the allowance once used, but
+/// within u·|S| + γ_n²·Σ|t| (each |t| entering E as the ‖δ̂‖ of one sample with ‖x̃‖ = 1).
+#[test]
+fn second_order_summation_term_is_needed() {
+    const N: usize = 30_000;
+    let mut rng = SplitMix64::new(3);
+    let terms: std::vec::Vec<f32> = core::iter::once(1.0)
+        .chain((0..N).map(|_| log_uniform(&mut rng, -25, -24)))
+        .chain(core::iter::once(-1.0))
+        .collect();
+    // Exact sum in units of 2⁻⁶⁰ (every term is a multiple of 2⁻⁵⁰).
+    let exact: i128 = terms
+        .iter()
+        .map(|&t| (f64::from(t) * 2f64.powi(60)) as i128)
+        .sum();
+    let exact = exact as f64 * 2f64.powi(-60);
+    let mut sum = Compensated::new();
+    for &t in &terms {
+        sum.add(t);
+    }
+    let error = (f64::from(sum.total()) - exact).abs();
+    let n = terms.len();
+    let allowance = Allowance::<f32>::new::<1, 2>(n as f32, 0.0);
+    let second_order: f64 = terms
+        .iter()
+        .map(|t| f64::from(allowance.sample_terms(0.0, t.abs(), 0.0, 0.0).summation))
+        .sum();
+    let absolute: f64 = terms.iter().map(|t| f64::from(t.abs())).sum();
+    assert!(
+        error <= U * exact.abs() + second_order,
+        "{error:e} > {second_order:e}"
+    );
+    // What this sum shows: the first-order bound is far from enough, and so was 2n·u².
+    let former = 2.0 * n as f64 * U * U * absolute;
+    assert!(
+        error > 10.0 * U * exact.abs() && error > 2.0 * former,
+        "{error:e} vs {former:e}"
+    );
+}
+
+/// 5F·ω (Dot2's error-free products that underflow). 100 products w_f·x_f = 0.45ω, each of
+/// which rounds to 0 with an error part that underflows to 0 as well: the computed logit is 0
+/// where the exact one is 45ω, while u·|ẑ| and γ_{F+1}²·a are far below ω.
+#[test]
+fn logit_underflow_term_is_needed() {
+    let w = (0.45 * 2f64.powi(-75)) as f32;
+    let x = [2f32.powi(-74); 100];
+    let model = Classifier::<100, 2>::new([[w; 100], [0.0; 100]], [0.0; 2]);
+    let z = accurate_logits(&model, &x);
+    let exact = 100.0 * f64::from(w) * f64::from(x[0]);
+    let error = (f64::from(z[0]) - exact).abs().max(f64::from(z[1]).abs());
+    let allowance = Allowance::<f32>::new::<100, 2>(1.0, 0.0);
+    let z_max = z[0].abs().max(z[1].abs());
+    let bound = allowance.logit_error(z_max, logit_magnitude(&model, &x));
+    assert!(error <= f64::from(bound), "{error:e} > {bound:e}");
+    assert!(error > 40.0 * OMEGA, "{error:e}");
+}
+
+/// √C·(4w + 1)·ω (δ's components in the subnormal range). Logits 0, −100, −101 with label 0
+/// and class weight 1000: the probabilities of classes 1 and 2 (about 27ω and 10ω) are
+/// rounded to multiples of ω, and the weight multiplies their errors a thousandfold, far
+/// beyond 16u·‖δ̂‖ (relative terms vanish beside ω). The logits are exact here, so the step's
+/// bound is E's per-sample terms without the logit term.
+#[test]
+fn subnormal_delta_term_is_needed() {
+    let weight = 1000.0_f32;
+    let loss = CrossEntropy::<3, f32>::new().with_class_weights([weight, 1.0, 1.0]);
+    let loss = loss.unwrap_or_else(|_| unreachable!());
+    let z = [0.0_f32, -100.0, -101.0];
+    let label = Label::<3>::new(0).unwrap_or_else(|_| unreachable!());
+    let (_, delta) = loss.loss_with_grad(&z, label);
+    let (p1, p2) = ((-100.0_f64).exp(), (-101.0_f64).exp());
+    let total = 1.0 + p1 + p2;
+    let w = f64::from(weight);
+    let exact = [-w * (p1 + p2) / total, w * p1 / total, w * p2 / total];
+    let error = delta
+        .iter()
+        .zip(exact)
+        .map(|(&d, e)| (f64::from(d) - e).powi(2))
+        .sum::<f64>()
+        .sqrt();
+    let allowance = Allowance::<f32>::new::<1, 3>(1.0, 0.0);
+    let delta_norm = scaled_norm(|| delta.iter().copied());
+    let t = allowance.sample_terms(weight, delta_norm, 0.0, 0.0);
+    let bound = f64::from(t.rounding + t.summation + t.smoothing + t.subnormal);
+    assert!(error <= bound, "{error:e} > {bound:e}");
+    assert!(error > 100.0 * OMEGA, "{error:e}");
+}
+
+/// The exact error of one finished entry sum/n + λθ, less the (exact) error of the division,
+/// which E's rounding term covers: what the final addition and λθ's rounding add.
+fn finishing_error(sum: f32, n: f32, lambda: f32, theta: f32) -> f64 {
+    let got = f64::from(finish_entry(sum, n, lambda, theta));
+    let quotient = f64::from(sum / n);
+    let division = quotient - f64::from(sum) / f64::from(n);
+    let exact = f64::from(sum) / f64::from(n) + f64::from(lambda) * f64::from(theta);
+    (got - exact - division).abs()
+}
+
+/// u·‖ĝ‖ (the final addition). 1 + 1.5·2⁻³⁰ rounds to 1 while λθ = 1.5·2⁻³⁰ is exact: an
+/// error of 1.5·2⁻³⁰ that only the u·‖ĝ‖ term, 2⁻²⁴ here, covers.
+#[test]
+fn final_addition_term_is_needed() {
+    let (lambda, theta) = (2f32.powi(-30), 1.5_f32);
+    let error = finishing_error(1.0, 1.0, lambda, theta);
+    let model = Classifier::<1, 2>::new([[theta], [0.0]], [0.0; 2]);
+    let gradient_norm = finish_entry(1.0, 1.0, lambda, theta);
+    let allowance = Allowance::<f32>::new::<1, 2>(1.0, 0.0);
+    let t = allowance.global_terms(0.0, gradient_norm, lambda, &model);
+    let bound = f64::from(t.final_addition + t.penalty + t.underflow);
+    assert!(error <= bound, "{error:e} > {bound:e}");
+    assert!(error > 1e-9, "{error:e}");
+}
+
+/// u·λ‖θ‖ (the rounding of λθ), with ‖θ‖ taken ω above its computed value. Near the optimum
+/// the data term cancels λθ: here sum = −fl(λθ_k) exactly, so ĝ = 0 and only λθ's rounding
+/// is left. θ = (3ω, 3ω) is subnormal, and its computed norm 4ω is 6 % below the exact
+/// 3√2·ω; over 4096 random λ in [2¹⁰⁰, 2¹⁰¹) the rounding of λ·3ω reaches more than 94 % of
+/// u, which u·λ·(computed ‖θ‖) would not cover and u·λ·(‖θ‖ + ω) does.
+#[test]
+fn penalty_term_is_needed() {
+    let theta = (3.0 * OMEGA) as f32;
+    let model = Classifier::<1, 2>::new([[theta], [theta]], [0.0; 2]);
+    let allowance = Allowance::<f32>::new::<1, 2>(1.0, 0.0);
+    let mut beyond_computed_norm = false;
+    let mut rng = SplitMix64::new(4);
+    for _ in 0..4096 {
+        let lambda = log_uniform(&mut rng, 100, 101);
+        let sum = -(lambda * theta);
+        let error = finishing_error(sum, 1.0, lambda, theta) * 2f64.sqrt();
+        assert_eq!(finish_entry(sum, 1.0, lambda, theta), 0.0);
+        let t = allowance.global_terms(0.0, 0.0, lambda, &model);
+        let bound = f64::from(t.final_addition + t.penalty + t.underflow);
+        assert!(error <= bound, "λ = {lambda:e}: {error:e} > {bound:e}");
+        let computed = U * f64::from(lambda) * f64::from(parameter_norm(&model));
+        beyond_computed_norm |= error > computed + f64::from(t.underflow);
+    }
+    assert!(beyond_computed_norm);
+}
+
+/// The (1 + 40u) of E: over random inputs, the computed E is at least the exact value of its
+/// formula, (per-sample sum)/n + u·(N + λ‖θ‖) + 3/2·√d·ω. (The reference is `f64`; its own
+/// error, about 1e-16 of E, is allowed for.)
+#[test]
+fn allowance_is_evaluated_upward() {
+    let mut rng = SplitMix64::new(5);
+    for _ in 0..20_000 {
+        let per_sample = log_uniform(&mut rng, -40, 10);
+        let n = 1 + rng.below(5000);
+        let gradient_norm = log_uniform(&mut rng, -40, 10);
+        let lambda = log_uniform(&mut rng, -20, 10);
+        let weights = [[0.0; 3]; 2].map(|r| r.map(|_: f32| log_uniform(&mut rng, -20, 5)));
+        let model = Classifier::<3, 2>::new(weights, [log_uniform(&mut rng, -20, 5), 0.0]);
+        let allowance = Allowance::<f32>::new::<3, 2>(n as f32, 0.0);
+        let e = allowance.total(per_sample, gradient_norm, lambda, &model);
+        let theta: f64 = model
+            .params()
+            .map(|t| f64::from(t).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        let exact = f64::from(per_sample) / f64::from(n)
+            + U * (f64::from(gradient_norm) + f64::from(lambda) * theta)
+            + 1.5 * 8f64.sqrt() * OMEGA;
+        assert!(f64::from(e) >= exact * (1.0 - 1e-15), "{e:e} < {exact:e}");
+    }
+}
+
+/// b ≥ ‖ĝ‖ + E (the (1 + 10u) of b): random gradients, their norm N as computed, and E from 0
+/// up; and a subnormal gradient (3ω, 3ω) whose computed norm 4ω is 0.24ω short.
+#[test]
+fn bound_covers_the_computed_norm() {
+    let allowance = Allowance::<f32>::new::<1, 3>(1.0, 0.0);
+    let mut rng = SplitMix64::new(6);
+    let subnormal = [(3.0 * OMEGA) as f32; 2];
+    for k in 0..20_000 {
+        let g: [f32; 6] = if k == 0 {
+            [subnormal[0], subnormal[1], 0.0, 0.0, 0.0, 0.0]
+        } else {
+            [0.0; 6].map(|_| log_uniform(&mut rng, -30, 0))
+        };
+        let e = if k % 2 == 0 {
+            0.0
+        } else {
+            log_uniform(&mut rng, -60, -20)
+        };
+        let norm = scaled_norm(|| g.iter().copied());
+        let b = allowance.bound(norm, e);
+        let exact = g.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>().sqrt();
+        let need = exact + f64::from(e);
+        assert!(f64::from(b) >= need * (1.0 - 1e-15), "{b:e} < {need:e}");
+    }
+}
+
+/// distance ≥ b/λ and gap ≥ b²/(2λ), checked exactly (distance·λ ≥ b and 2·gap·λ ≥ b² hold in
+/// `f64` without rounding for `f32` values), over b on both sides of 1 and λ up to the
+/// largest float, where the quotients are subnormal and lose up to ω/2 (distance) and ω (gap).
+#[test]
+fn distance_and_gap_are_rounded_up() {
+    let allowance = Allowance::<f32>::new::<1, 2>(1.0, 0.0);
+    let mut rng = SplitMix64::new(9);
+    for _ in 0..100_000 {
+        let b = log_uniform(&mut rng, -30, 4);
+        // b/λ or b²/λ from 2⁻¹⁵⁰ up into the normal range.
+        let scale = if b <= 1.0 {
+            f64::from(b) * f64::from(b)
+        } else {
+            f64::from(b)
+        };
+        let target = 2f64.powi(-150 + i32::try_from(rng.below(40)).unwrap_or(0));
+        let lambda =
+            (scale / target * (1.0 + (rng.next_u64() >> 11) as f64 / 2f64.powi(53))) as f32;
+        if !(lambda.is_finite() && lambda >= f32::MIN_POSITIVE) {
+            continue;
+        }
+        let distance = allowance.distance(b, lambda);
+        assert!(
+            f64::from(distance) * f64::from(lambda) >= f64::from(b),
+            "{b:e} / {lambda:e}"
+        );
+        let gap = allowance.gap(b, lambda);
+        let (gap, b, lambda) = (f64::from(gap), f64::from(b), f64::from(lambda));
+        assert!(2.0 * gap * lambda >= b * b, "{b:e}² / 2·{lambda:e}");
+    }
+}
+
+/// Once n·u ≥ 1 (2²⁴ samples in `f32`) γ_n is no bound: E is +∞ (never NaN), and so are the
+/// distance and the gap; one sample fewer keeps them finite.
+#[test]
+fn allowance_is_infinite_once_n_u_reaches_one() {
+    let model = Classifier::<1, 2>::new([[1.0], [-1.0]], [0.0; 2]);
+    let beyond = Allowance::<f32>::new::<1, 2>(16_777_216.0, 0.0);
+    let e = beyond.total(1.0, 1.0, 0.5, &model);
+    let b = beyond.bound(1.0, e);
+    assert!(e == f32::INFINITY && beyond.gap(b, 0.5) == f32::INFINITY);
+    assert_eq!(beyond.distance(b, 0.5), f32::INFINITY);
+    let within = Allowance::<f32>::new::<1, 2>(16_777_215.0, 0.0);
+    assert!(within.total(1.0, 1.0, 0.5, &model).is_finite());
+}
