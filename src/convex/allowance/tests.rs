@@ -230,6 +230,11 @@ fn allowance_is_evaluated_upward() {
             + U * (f64::from(gradient_norm) + f64::from(lambda) * theta)
             + 1.5 * 8f64.sqrt() * OMEGA;
         assert!(f64::from(e) >= exact * (1.0 - 1e-15), "{e:e} < {exact:e}");
+        // … and not more than its own roundings call for.
+        assert!(
+            f64::from(e) <= exact * (1.0 + 48.0 * U) + 8.0 * OMEGA,
+            "{e:e} ≫ {exact:e}"
+        );
     }
 }
 
@@ -256,6 +261,10 @@ fn bound_covers_the_computed_norm() {
         let exact = g.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>().sqrt();
         let need = exact + f64::from(e);
         assert!(f64::from(b) >= need * (1.0 - 1e-15), "{b:e} < {need:e}");
+        assert!(
+            f64::from(b) <= need * (1.0 + 16.0 * U) + 2.0 * OMEGA,
+            "{b:e} ≫ {need:e}"
+        );
     }
 }
 
@@ -286,8 +295,16 @@ fn distance_and_gap_are_rounded_up() {
             "{b:e} / {lambda:e}"
         );
         let gap = allowance.gap(b, lambda);
-        let (gap, b, lambda) = (f64::from(gap), f64::from(b), f64::from(lambda));
+        let (distance, gap, b, lambda) = (
+            f64::from(distance),
+            f64::from(gap),
+            f64::from(b),
+            f64::from(lambda),
+        );
         assert!(2.0 * gap * lambda >= b * b, "{b:e}² / 2·{lambda:e}");
+        // Rounded up, not more.
+        assert!(distance <= b / lambda * (1.0 + 7.0 * U) + 2.0 * OMEGA);
+        assert!(gap <= b * b / (2.0 * lambda) * (1.0 + 10.0 * U) + 2.0 * OMEGA);
     }
 }
 
@@ -303,4 +320,52 @@ fn allowance_is_infinite_once_n_u_reaches_one() {
     assert_eq!(beyond.distance(b, 0.5), f32::INFINITY);
     let within = Allowance::<f32>::new::<1, 2>(16_777_215.0, 0.0);
     assert!(within.total(1.0, 1.0, 0.5, &model).is_finite());
+}
+
+/// Each per-sample term is its formula, rounded up and no more: over random inputs each lies
+/// between the formula's exact value, less the (1 − u)² a rounded-up product may lose (then
+/// widened by E's final factor), and the formula widened by a few roundings and a few ω. F =
+/// 100 and n = 10⁵ make γ_{F+1} and γ_n large enough for any change of their formulas to show.
+#[test]
+fn sample_terms_are_their_formulas() {
+    const F: usize = 100;
+    const C: usize = 4;
+    let mut rng = SplitMix64::new(10);
+    for _ in 0..20_000 {
+        let n = 100_000.0_f32;
+        let smoothing = if rng.below(4) == 0 {
+            0.0
+        } else {
+            log_uniform(&mut rng, -10, 0)
+        };
+        let allowance = Allowance::<f32>::new::<F, C>(n, smoothing);
+        let weight = log_uniform(&mut rng, -5, 5);
+        let delta_norm = log_uniform(&mut rng, -30, 2);
+        let z_max = log_uniform(&mut rng, -10, 20);
+        let magnitude = z_max * log_uniform(&mut rng, 0, 10);
+        let t = allowance.sample_terms(weight, delta_norm, z_max, magnitude);
+        let gamma = |k: f64| k * U / (1.0 - k * U);
+        let (g_f, g_n) = (gamma(F as f64 + 1.0), gamma(f64::from(n)));
+        let (w, d) = (f64::from(weight), f64::from(delta_norm));
+        let root_c = (C as f64).sqrt();
+        let logit_error = U * f64::from(z_max)
+            + g_f * g_f * (1.0 + g_f) * f64::from(magnitude)
+            + 5.0 * F as f64 * OMEGA;
+        let want = [
+            ("rounding", t.rounding, 16.0 * U * d),
+            ("summation", t.summation, g_n * g_n * d),
+            ("logits", t.logits, w * 0.5 * root_c * logit_error),
+            ("smoothing", t.smoothing, w * 8.0 * U * f64::from(smoothing)),
+            ("subnormal", t.subnormal, root_c * (4.0 * w + 1.0) * OMEGA),
+        ];
+        for (name, got, exact) in want {
+            let got = f64::from(got);
+            assert!(
+                got >= exact * (1.0 - 8.0 * U),
+                "{name}: {got:e} < {exact:e}"
+            );
+            let most = exact * (1.0 + 8.0 * U) + (w + 4.0) * 2.0 * OMEGA;
+            assert!(got <= most, "{name}: {got:e} > {most:e}");
+        }
+    }
 }
