@@ -434,6 +434,57 @@ mod tests {
     }
 
     #[test]
+    fn report_counts_the_epochs_run_and_checks_on_the_period() {
+        let label = |k| Label::<2>::new(k).unwrap();
+        let mut data = [
+            Sample::new([1.0_f64, 0.5], label(0)),
+            Sample::new([-1.0, 0.5], label(1)),
+            Sample::new([0.5, -1.0], label(0)),
+        ];
+        let sgd = Sgd::new(0.5)
+            .unwrap()
+            .with_schedule(crate::optim::Schedule::InverseTime)
+            .unwrap();
+        let mut trainer = Trainer::new(sgd, Objective::new(0.1).unwrap()).unwrap();
+        let (mut model, mut avg) = (Classifier::zeros(), Averaged::new(Weighting::Linear));
+        let mut rng = SplitMix64::new(3);
+        let plan = Plan::new(Tolerance::Relative(1e-2), 3, 1000);
+        let r = train_until_certified(
+            &mut trainer,
+            &mut model,
+            &mut avg,
+            &mut data,
+            &mut rng,
+            plan,
+        )
+        .unwrap();
+        // Certified at a check, so after a multiple of 3 epochs of 3 steps each.
+        assert!(r.certified && r.iterations >= 3 && r.iterations.is_multiple_of(3));
+        assert_eq!(trainer.state().steps(), 3 * r.iterations);
+        assert_eq!(avg.count(), 3 * r.iterations);
+        // An unreachable tolerance spends the whole budget, and the last epoch is certified
+        // although 5 is not a multiple of the period.
+        let (first, before) = (r.iterations, r.certificate);
+        let plan = Plan::new(Tolerance::Absolute(1e-30), 4, 5);
+        let r = train_until_certified(
+            &mut trainer,
+            &mut model,
+            &mut avg,
+            &mut data,
+            &mut rng,
+            plan,
+        )
+        .unwrap();
+        assert_eq!((r.iterations, r.certified), (5, false));
+        assert_eq!(trainer.state().steps(), 3 * (first + 5));
+        assert_eq!(
+            r.certificate,
+            certify(avg.model(), &data, trainer.objective()).unwrap()
+        );
+        assert!(r.certificate != before);
+    }
+
+    #[test]
     fn zero_budget_certifies_the_current_average_without_training() {
         let mut data = [Sample::new([1.0_f64], Label::<2>::new(0).unwrap())];
         let mut trainer =
