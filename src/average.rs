@@ -379,6 +379,112 @@ mod tests {
     }
 
     #[test]
+    fn mix_keeps_the_low_part_of_the_average() {
+        // mix's contract: m' + c' = (m + c) + ρ(v − (m + c)), and m' = fl(m' + c'). Each of
+        // its rounded operations (v − m, ρ·(v − m), 1 − ρ, (1 − ρ)·c and lo + …) errs by at
+        // most u = 2^-24 relative on a term no larger than |v − m| + |c| (the two TwoDiffs are
+        // exact), so the pair is within 5u(|v − m| + |c|) of the exact update. The carry c
+        // (2^-30, far below half an ULP of m = 1) must therefore count, with its sign.
+        let tiny = 2.0_f32.powi(-30);
+        for (m, c, v) in [
+            (1.0_f32, tiny, 1.0 + 2.0_f32.powi(-20)),
+            (1.0, -tiny, 1.0 - 2.0_f32.powi(-21)),
+            (-3.0, 3.0 * tiny, -3.0),
+        ] {
+            for rho in [1.0_f32 / 3.0, 0.5, 1.0e-3] {
+                let (m2, c2) = mix(m, c, v, rho);
+                let (m64, c64, v64) = (f64::from(m), f64::from(c), f64::from(v));
+                let before = m64 + c64;
+                let exact = before + f64::from(rho) * (v64 - before);
+                let got = f64::from(m2) + f64::from(c2);
+                let bound = 5.0 * 2.0_f64.powi(-24) * ((v64 - m64).abs() + c64.abs());
+                assert!(
+                    (got - exact).abs() <= bound,
+                    "mix({m}, {c}, {v}, {rho}) = {got}, exact {exact}"
+                );
+                assert_eq!(m2 + c2, m2);
+            }
+        }
+    }
+
+    #[test]
+    fn epoch_returns_the_mean_loss_before_each_step() {
+        let label = |k| Label::<3>::new(k).unwrap();
+        let mut data = [
+            Sample::new([1.0_f64, 0.5], label(0)),
+            Sample::new([-1.0, 2.0], label(1)),
+            Sample::new([0.5, -1.0], label(2)),
+        ];
+        let mut trainer =
+            Trainer::new(Sgd::new(0.5).unwrap(), Objective::new(0.1).unwrap()).unwrap();
+        let (mut replay, mut replay_model) = (trainer.clone(), Classifier::zeros());
+        let mut model = Classifier::zeros();
+        let mut avg = Averaged::new(Weighting::Uniform);
+        let mean = avg
+            .epoch(&mut trainer, &mut model, &mut data, &mut SplitMix64::new(7))
+            .unwrap();
+        // `data` is left in the order the epoch visited it: replay the same steps.
+        let mut total = 0.0;
+        for sample in &data {
+            total += replay.step(&mut replay_model, sample).unwrap();
+        }
+        assert_eq!(model, replay_model);
+        let expected = total / 3.0;
+        assert!((mean - expected).abs() <= 4.0 * f64::EPSILON * expected);
+    }
+
+    #[test]
+    fn report_counts_the_epochs_run_and_checks_on_the_period() {
+        let label = |k| Label::<2>::new(k).unwrap();
+        let mut data = [
+            Sample::new([1.0_f64, 0.5], label(0)),
+            Sample::new([-1.0, 0.5], label(1)),
+            Sample::new([0.5, -1.0], label(0)),
+        ];
+        let sgd = Sgd::new(0.5)
+            .unwrap()
+            .with_schedule(crate::optim::Schedule::InverseTime)
+            .unwrap();
+        let mut trainer = Trainer::new(sgd, Objective::new(0.1).unwrap()).unwrap();
+        let (mut model, mut avg) = (Classifier::zeros(), Averaged::new(Weighting::Linear));
+        let mut rng = SplitMix64::new(3);
+        let plan = Plan::new(Tolerance::Relative(1e-2), 3, 1000);
+        let r = train_until_certified(
+            &mut trainer,
+            &mut model,
+            &mut avg,
+            &mut data,
+            &mut rng,
+            plan,
+        )
+        .unwrap();
+        // Certified at a check, so after a multiple of 3 epochs of 3 steps each.
+        assert!(r.certified && r.iterations >= 3 && r.iterations.is_multiple_of(3));
+        assert_eq!(trainer.state().steps(), 3 * r.iterations);
+        assert_eq!(avg.count(), 3 * r.iterations);
+        // An unreachable tolerance spends the whole budget, and the last epoch is certified
+        // although 5 is not a multiple of the period.
+        let (first, before) = (r.iterations, r.certificate);
+        let plan = Plan::new(Tolerance::Absolute(1e-30), 4, 5);
+        let r = train_until_certified(
+            &mut trainer,
+            &mut model,
+            &mut avg,
+            &mut data,
+            &mut rng,
+            plan,
+        )
+        .unwrap();
+        assert_eq!((r.iterations, r.certified), (5, false));
+        assert_eq!(trainer.state().steps(), 3 * (first + 5));
+        assert_eq!(
+            r.certificate,
+            certify(avg.model(), &data, trainer.objective()).unwrap()
+        );
+        assert!(r.certificate != before);
+    }
+
+    #[test]
     fn zero_budget_certifies_the_current_average_without_training() {
         let mut data = [Sample::new([1.0_f64], Label::<2>::new(0).unwrap())];
         let mut trainer =
