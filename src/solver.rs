@@ -563,6 +563,26 @@ mod tests {
     }
 
     #[test]
+    fn the_step_uses_the_documented_smoothness_bound() {
+        // L = ½·(1/n)·Σ_i w_{y_i}(‖x_i‖² + 1) + λ (`convex::smoothness`), summed here term by
+        // term: a dozen roundings of positive terms, so within 8 ε relative of each other.
+        let d = data();
+        let weights = [1.0, 2.0, 0.5];
+        let ce = CrossEntropy::new().with_class_weights(weights).unwrap();
+        let objective = Objective::from_parts(ce, 0.1).unwrap();
+        let (_, smooth, _) = prepare(&Classifier::zeros(), &d, &objective, stop(1e-6, 10)).unwrap();
+        let sum: f64 = d
+            .iter()
+            .map(|s| {
+                let [a, b] = s.features;
+                weights[s.label.index()] * (a * a + b * b + 1.0)
+            })
+            .sum();
+        let expected = 0.5 * sum / 4.0 + 0.1;
+        assert!((smooth - expected).abs() <= 8.0 * f64::EPSILON * expected);
+    }
+
+    #[test]
     fn budget_exhaustion_is_reported_as_not_certified() {
         let mut model = Classifier::zeros();
         let r = minimize(
