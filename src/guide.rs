@@ -6,6 +6,8 @@
 //!   certified optimum, and their results.
 //! - [`firmware`]: set-up, the firmware examples under QEMU, bit-identical training on host and
 //!   devices, moving to a real board, and the footprint in detail.
+//! - [`mutants`]: mutation testing of the numerical and training modules, and what became of
+//!   every mutant the tests missed.
 //!
 //! The pages are the Markdown files in `docs/`; their generated parts (tables, program output)
 //! are written by `scripts/readme-tables.sh` and checked by `.ci/run`.
@@ -18,3 +20,6 @@ pub mod convergence {}
 
 #[doc = include_str!("../docs/firmware.md")]
 pub mod firmware {}
+
+#[doc = include_str!("../docs/mutants.md")]
+pub mod mutants {}
