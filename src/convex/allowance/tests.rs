@@ -72,7 +72,10 @@ fn sums_keep_every_term() {
 /// off by far more than u·|S|, and by more than the 2n·u²·Σ|t| the allowance once used, but
 /// within u·|S| + γ_n²·Σ|t| (each |t| entering E as the ‖δ̂‖ of one sample with ‖x̃‖ = 1).
 #[test]
-#[cfg_attr(miri, ignore = "30 002 compensated additions; a numerical claim, checked natively")]
+#[cfg_attr(
+    miri,
+    ignore = "30 002 compensated additions; a numerical claim, checked natively"
+)]
 fn second_order_summation_term_is_needed() {
     const N: usize = 30_000;
     let mut rng = SplitMix64::new(3);
@@ -190,7 +193,10 @@ fn final_addition_term_is_needed() {
 /// 3√2·ω; over 4096 random λ in [2¹⁰⁰, 2¹⁰¹) the rounding of λ·3ω reaches more than 94 % of
 /// u, which u·λ·(computed ‖θ‖) would not cover and u·λ·(‖θ‖ + ω) does.
 #[test]
-#[cfg_attr(miri, ignore = "a scan of 4096 values; a numerical claim, checked natively")]
+#[cfg_attr(
+    miri,
+    ignore = "a scan of 4096 values; a numerical claim, checked natively"
+)]
 fn penalty_term_is_needed() {
     let theta = (3.0 * OMEGA) as f32;
     let model = Classifier::<1, 2>::new([[theta], [theta]], [0.0; 2]);
