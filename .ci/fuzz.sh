@@ -15,7 +15,7 @@ cargo +nightly fuzz build -O
 for target in $(cargo +nightly fuzz list); do
     corpus="fuzz/corpus/$target"
     mkdir -p "$corpus"
-    # The longest input of a target: C = 1000 logits of 4 bytes, with their header.
+    # The longest input of a target: C = 1024 logits of 4 bytes, with their header.
     cargo +nightly fuzz run -O "$target" "$corpus" "fuzz/seeds/$target" -- \
         -max_total_time="$seconds" -max_len=4200 -print_final_stats=1 2>&1 |
         grep -E '^(stat::number_of_executed_units|Done)|ERROR|panicked|SUMMARY' || true
