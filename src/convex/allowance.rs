@@ -13,14 +13,14 @@ use crate::softmax::Compensated;
 /// underflowing product loses at most half a unit ω of the smallest subnormal, and one ω is
 /// added (an addition to a subnormal is exact).
 #[inline]
-pub(super) fn mul_up<T: Float>(a: T, b: T) -> T {
+fn mul_up<T: Float>(a: T, b: T) -> T {
     a * b + smallest_subnormal::<T>()
 }
 
 /// ω, the smallest positive subnormal number (2^-149 in `f32`, 2^-1074 in `f64`): exactly
 /// 2u times the smallest normal number.
 #[inline]
-pub(super) fn smallest_subnormal<T: Float>() -> T {
+fn smallest_subnormal<T: Float>() -> T {
     T::MIN_POSITIVE * (T::UNIT_ROUNDOFF + T::UNIT_ROUNDOFF)
 }
 
@@ -49,7 +49,6 @@ pub(super) struct Allowance<T> {
 }
 
 /// One sample's terms of E, before the factor ‖x̃_i‖ (see [`Allowance::sample_terms`]).
-#[derive(Clone, Copy, Debug, Default)]
 pub(super) struct SampleTerms<T> {
     /// 16u·‖δ̂‖.
     pub(super) rounding: T,
@@ -71,7 +70,6 @@ impl<T: Float> SampleTerms<T> {
 }
 
 /// The terms of E that are not per sample (see [`Allowance::global_terms`]).
-#[derive(Clone, Copy, Debug, Default)]
 pub(super) struct GlobalTerms<T> {
     /// (1/n)·Σ_i ‖x̃_i‖·(the sample's terms), from their compensated sum.
     pub(super) mean: T,
@@ -106,7 +104,8 @@ impl<T: Float> Allowance<T> {
         let gamma_f = gamma(from_count::<T>(F + 1));
         let gamma_n = gamma(n);
         let classes = from_count::<T>(C);
-        let d = from_count::<T>(C) * from_count::<T>(F + 1);
+        let root_c = classes.sqrt();
+        let d = classes * from_count::<T>(F + 1);
         let three_halves = T::ONE + T::HALF;
         Self {
             u,
@@ -117,8 +116,8 @@ impl<T: Float> Allowance<T> {
             // (1 + γ): a itself is a plain sum of F + 1 terms, computed within γ_{F+1}.
             gamma_squared: gamma_f * gamma_f * (T::ONE + gamma_f),
             logit_underflow: T::from_u32(5) * from_count::<T>(F) * omega,
-            half_root_c: T::HALF * classes.sqrt(),
-            root_c: classes.sqrt(),
+            half_root_c: T::HALF * root_c,
+            root_c,
             // Exactly 0 without smoothing (the kernel then has no cancelling difference).
             smoothing: if smoothing == T::ZERO {
                 T::ZERO

@@ -35,6 +35,11 @@ fn log_uniform(rng: &mut SplitMix64, lo: i32, hi: i32) -> f32 {
     (m * 2f64.powi(e)) as f32
 }
 
+/// ‖v‖ in `f64`, for `f32` values (exact squares; the sum and root within about 1e-16).
+fn exact_norm(v: impl Iterator<Item = f64>) -> f64 {
+    v.map(|x| x * x).sum::<f64>().sqrt()
+}
+
 /// Every term of a sum of terms reaches the sum: each `total` keeps each field.
 #[test]
 fn sums_keep_every_term() {
@@ -148,12 +153,7 @@ fn subnormal_delta_term_is_needed() {
     let total = 1.0 + p1 + p2;
     let w = f64::from(weight);
     let exact = [-w * (p1 + p2) / total, w * p1 / total, w * p2 / total];
-    let error = delta
-        .iter()
-        .zip(exact)
-        .map(|(&d, e)| (f64::from(d) - e).powi(2))
-        .sum::<f64>()
-        .sqrt();
+    let error = exact_norm(delta.iter().zip(exact).map(|(&d, e)| f64::from(d) - e));
     let allowance = Allowance::<f32>::new::<1, 3>(1.0, 0.0);
     let delta_norm = scaled_norm(|| delta.iter().copied());
     let t = allowance.sample_terms(weight, delta_norm, 0.0, 0.0);
@@ -232,11 +232,7 @@ fn allowance_is_evaluated_upward() {
         let model = Classifier::<3, 2>::new(weights, [log_uniform(&mut rng, -20, 5), 0.0]);
         let allowance = Allowance::<f32>::new::<3, 2>(n as f32, 0.0);
         let e = allowance.total(per_sample, gradient_norm, lambda, &model);
-        let theta: f64 = model
-            .params()
-            .map(|t| f64::from(t).powi(2))
-            .sum::<f64>()
-            .sqrt();
+        let theta = exact_norm(model.params().map(f64::from));
         let exact = f64::from(per_sample) / f64::from(n)
             + U * (f64::from(gradient_norm) + f64::from(lambda) * theta)
             + 1.5 * 8f64.sqrt() * OMEGA;
@@ -269,7 +265,7 @@ fn bound_covers_the_computed_norm() {
         };
         let norm = scaled_norm(|| g.iter().copied());
         let b = allowance.bound(norm, e);
-        let exact = g.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>().sqrt();
+        let exact = exact_norm(g.iter().map(|&v| f64::from(v)));
         let need = exact + f64::from(e);
         assert!(f64::from(b) >= need * (1.0 - 1e-15), "{b:e} < {need:e}");
         assert!(
