@@ -9,12 +9,11 @@ pub use parameters::Parameters;
 
 use crate::data::Sample;
 use crate::error::{Error, Result};
-use crate::loss::CrossEntropy;
 use crate::math::{Float, two_sum};
 use crate::model::{Classifier, dot};
 use crate::objective::Objective;
 use crate::softmax::{Compensated, softmax};
-use allowance::{Allowance, accurate_logits, parameter_norm, scaled_norm};
+use allowance::{Allowance, accurate_logit_pairs, logit_differences, parameter_norm, scaled_norm};
 
 /// Checks λ, the sample count and the samples' features, as every full-batch function does;
 /// returns n as a float.
@@ -332,22 +331,18 @@ fn blocked_pass<const F: usize, const C: usize, T: Float>(
     Ok(acc)
 }
 
-/// One pass over the samples with the given logits: the compensated loss sum and gradient
-/// accumulator, calling `each(sample, logits, δ)` on the way.
+/// One pass over the samples, sample by sample: the compensated sum of the losses and the
+/// gradient accumulator, from `loss_and_delta(sample)`.
 fn full_pass<const F: usize, const C: usize, T: Float>(
     samples: &[Sample<F, C, T>],
-    loss: &CrossEntropy<C, T>,
-    logits: impl Fn(&[T; F]) -> Result<[T; C]>,
-    mut each: impl FnMut(&Sample<F, C, T>, &[T; C], &[T; C]),
+    mut loss_and_delta: impl FnMut(&Sample<F, C, T>) -> Result<(T, [T; C])>,
 ) -> Result<(T, Accumulator<F, C, T>)> {
     let mut total = Compensated::new();
     let mut acc = Accumulator::new();
     for s in samples {
-        let z = logits(&s.features)?;
-        let (l, delta) = loss.loss_with_grad(&z, s.label);
+        let (l, delta) = loss_and_delta(s)?;
         total.add(l);
         acc.add_outer(&delta, &s.features);
-        each(s, &z, &delta);
     }
     Ok((total.total(), acc))
 }
@@ -489,13 +484,15 @@ impl<T: Float + core::fmt::LowerExp + core::fmt::Display> core::fmt::Display for
 ///
 /// To keep that bound small, the certificate computes the logits with a compensated dot
 /// product (Dot2: error-free products and sums, as accurate as twice the working precision),
-/// then the gradient with compensated sums, and every norm scaled by its largest entry. In
+/// passes their differences to the softmax unrounded, as pairs hi + lo, computes the gradient
+/// with compensated sums, and every norm scaled by its largest entry. In
 /// short, with x̃ = (x, 1), a = max_c (Σ_f |W_cf x_f| + |b_c|), γ_k = k·u/(1 − k·u), ω the
 /// smallest subnormal and d = C(F + 1), the allowance is
 ///
 /// ```text
-/// E = (1/n)Σ_i ‖x̃_i‖·[ (16u + γ_n²)‖δ_i‖ + w_{y_i}·(½√C·(u·max|z_i| + γ_{F+1}²·a_i + 5F·ω) + 8u·ε)
-///                      + √C·(4w_{y_i} + 1)·ω ]  +  u·(‖∇P‖ + λ‖θ‖)  +  3/2·√d·ω,
+/// E = (1/n)Σ_i ‖x̃_i‖·[ (16u + γ_n²)‖δ_i‖ + w_{y_i}·(½√C·((2γ_{F+1}² + 9u²)(1 + γ_{F+1})·a_i
+///                      + (10F + 1)·ω) + 8u·ε) + √C·(4w_{y_i} + 1)·ω ]
+///     + u·(‖∇P‖ + λ‖θ‖)  +  3/2·√d·ω,
 /// ```
 ///
 /// evaluated with every product rounded up past underflow and widened by (1 + 40u) for its own
@@ -504,9 +501,12 @@ impl<T: Float + core::fmt::LowerExp + core::fmt::Display> core::fmt::Display for
 /// rounded up. With n·u ≥ 1 (16.7 million samples in `f32`) E is +∞: the second-order bound of
 /// the compensated sums no longer holds, and the certificate proves nothing.
 ///
-/// Plainly computed logits would leave γ_{F+1}·a in place of u·|z| + γ_{F+1}²·a: on the digits
-/// data (64 features) the `f32` certificate could then prove no gap below 8e-6 (3e-5 of P*);
-/// with Dot2 it proves 4e-9. The certificate costs a few gradient passes.
+/// Plainly computed logits would leave γ_{F+1}·a in place of 2γ_{F+1}²·a: on the digits data
+/// (64 features) the `f32` certificate could then prove no gap below 8e-6 (3e-5 of P*).
+/// Dot2 logits rounded to the working precision would add u·max|z|: on digits at λ = 0.001 in
+/// `f32`, at the point where L-BFGS stops, E is 7.1e-6 that way and 3.0e-7 with the pairs, and
+/// the gap it proves there 8.4e-8 and 1.9e-8 (at λ = 0.01: 1.3e-9 and 4.5e-11). The
+/// certificate costs a few gradient passes.
 ///
 /// Memory: no heap; its largest locals are the compensated gradient accumulators, two values
 /// of `T` per parameter, so about 2·(C·F + C)·`size_of::<T>()` bytes of stack (5.2 KB for
@@ -544,6 +544,27 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
     samples: &[Sample<F, C, T>],
     objective: &Objective<C, T>,
 ) -> Result<Certificate<T>> {
+    certify_pass(model, samples, objective).map(|(certificate, _)| certificate)
+}
+
+/// [`certify`] and the gradient ĝ it computed (within `gradient_error` of ∇P(θ)), shaped like
+/// the model: the full-batch solvers' last steps, where their own gradient is too coarse.
+pub(crate) fn certify_with_gradient<const F: usize, const C: usize, T: Float>(
+    model: &Classifier<F, C, T>,
+    samples: &[Sample<F, C, T>],
+    objective: &Objective<C, T>,
+) -> Result<(Certificate<T>, Classifier<F, C, T>)> {
+    let (certificate, gradient) = certify_pass(model, samples, objective)?;
+    let n = strongly_convex_batch(samples, objective.lambda())?;
+    Ok((certificate, gradient.finish(n, objective.lambda(), model)))
+}
+
+/// [`certify`] with the gradient's accumulator.
+fn certify_pass<const F: usize, const C: usize, T: Float>(
+    model: &Classifier<F, C, T>,
+    samples: &[Sample<F, C, T>],
+    objective: &Objective<C, T>,
+) -> Result<(Certificate<T>, Accumulator<F, C, T>)> {
     let (loss, lambda) = (objective.loss(), objective.lambda());
     let n = strongly_convex_batch(samples, lambda)?;
     if !model.params().all(Float::is_finite) {
@@ -551,19 +572,18 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
     }
     let allowance = Allowance::new::<F, C>(n, loss.label_smoothing());
     let mut per_sample = Compensated::new();
-    let logits = |x: &[T; F]| {
-        let z = accurate_logits(model, x);
-        if z.iter().all(|v| v.is_finite()) {
-            Ok(z)
-        } else {
+    let (total, acc) = full_pass(samples, |s| {
+        let (z, e) = accurate_logit_pairs(model, &s.features);
+        if !z.iter().chain(e.iter()).all(|v| v.is_finite()) {
             // The logit itself overflows (as in `objective`), or only Dot2's error-free
             // products do.
-            model.finite_logits(x).and(Err(Error::Overflow))
+            return model.finite_logits(&s.features).and(Err(Error::Overflow));
         }
-    };
-    let (total, acc) = full_pass(samples, loss, logits, |s, z, delta| {
+        let (hi, lo, k) = logit_differences(&z, &e);
+        let (l, delta) = loss.loss_with_grad_split(&hi, &lo, k, s.label);
         let weight = loss.class_weights()[s.label.index()];
-        per_sample.add(allowance.sample(model, weight, &s.features, z, delta));
+        per_sample.add(allowance.sample(model, weight, &s.features, &delta));
+        Ok((l, delta))
     })?;
     let objective = total / n + penalty(model, lambda);
     if !objective.is_finite() {
@@ -580,19 +600,20 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
     if gap.is_nan() {
         return Err(Error::Overflow);
     }
-    Ok(Certificate {
+    let certificate = Certificate {
         objective,
         gradient_norm,
         gradient_error,
         gap,
         distance,
-    })
+    };
+    Ok((certificate, acc))
 }
 
 #[cfg(test)]
 mod tests {
     extern crate std;
-    use super::allowance::{logit_magnitude, parameter_norm};
+    use super::allowance::{accurate_logits, logit_magnitude, parameter_norm};
     use super::*;
     use crate::data::Label;
     use crate::math::dot2;

@@ -36,7 +36,9 @@
 use crate::data::Label;
 use crate::error::{Error, Result};
 use crate::math::{Float, from_count};
-use crate::softmax::{Compensated, Shift, exp_shifted_in_place, shift_by_max, sum_shifted_exp};
+use crate::softmax::{
+    Compensated, Shift, ShiftedSum, exp_shifted_in_place, shift_by_max, sum_shifted_exp,
+};
 
 /// The cross-entropy −ln softmax(z)_y of logits `z` for the class `y`.
 ///
@@ -91,13 +93,41 @@ fn fused_kernel<T: Float, const C: usize>(z: &[T; C], y: Label<C>) -> (Shift<T>,
     let shift = loss_shift(z);
     let mut grad = *z;
     let s = exp_shifted_in_place(&mut grad, shift);
-    probabilities_from_exps(&mut grad, s);
-    grad[y.index()] = if y.index() == shift.k {
+    gradient_from_exps(&mut grad, s, shift.k, y);
+    (shift, s, grad)
+}
+
+/// [`fused_kernel`] for logits given by their differences from a largest one, class `k`:
+/// z_j − z_k = hi_j + lo_j, with hi_k = lo_k = 0, every hi_j + lo_j ≤ 0 and |lo_j| ≤ ½ ULP of
+/// hi_j. The same operations once the shifts are formed: s = Σ_{j≠k} exp(hi_j + lo_j) and
+/// p − e_y.
+#[inline]
+fn split_kernel<T: Float, const C: usize>(
+    hi: &[T; C],
+    lo: &[T; C],
+    k: usize,
+    y: Label<C>,
+) -> (T, [T; C]) {
+    let mut acc = ShiftedSum::new();
+    let mut grad = [T::ZERO; C];
+    for (j, ((g, &h), &l)) in grad.iter_mut().zip(hi).zip(lo).enumerate() {
+        *g = acc.exp_split(h, l, j != k);
+    }
+    let s = acc.total();
+    gradient_from_exps(&mut grad, s, k, y);
+    (s, grad)
+}
+
+/// Turns exp(z_j − m) into p_j, and p_y into p_y − 1 (as −s/(1 + s) when y is the largest
+/// class k, without cancellation).
+#[inline]
+fn gradient_from_exps<T: Float, const C: usize>(e: &mut [T; C], s: T, k: usize, y: Label<C>) {
+    probabilities_from_exps(e, s);
+    e[y.index()] = if y.index() == k {
         -(s / (T::ONE + s))
     } else {
-        grad[y.index()] - T::ONE
+        e[y.index()] - T::ONE
     };
-    (shift, s, grad)
 }
 
 /// Divides exp(z_j − m) by 1 + s, giving the probabilities.
@@ -361,7 +391,36 @@ impl<const C: usize, T: Float> CrossEntropy<C, T> {
     /// ```
     #[must_use]
     pub fn loss_with_grad(&self, z: &[T; C], y: Label<C>) -> (T, [T; C]) {
-        let (shift, s, mut grad) = fused_kernel(z, y);
+        let (shift, s, grad) = fused_kernel(z, y);
+        self.weighted(z, y, shift, s, grad)
+    }
+
+    /// [`loss_with_grad`](Self::loss_with_grad) for logits given by their differences from a
+    /// largest one, class `k`: z_j − z_k = hi_j + lo_j, with hi_k = lo_k = 0, every
+    /// hi_j + lo_j ≤ 0 and |lo_j| ≤ ½ ULP of hi_j. The certificate passes its compensated
+    /// logits this way, so that their rounding to the working precision does not move the
+    /// gradient. The loss value is computed from the `hi` parts alone.
+    pub(crate) fn loss_with_grad_split(
+        &self,
+        hi: &[T; C],
+        lo: &[T; C],
+        k: usize,
+        y: Label<C>,
+    ) -> (T, [T; C]) {
+        let (s, grad) = split_kernel(hi, lo, k, y);
+        self.weighted(hi, y, Shift { k, m: T::ZERO }, s, grad)
+    }
+
+    /// Smoothing and class weights applied to the kernel's s and p − e_y, with the loss.
+    #[inline]
+    fn weighted(
+        &self,
+        z: &[T; C],
+        y: Label<C>,
+        shift: Shift<T>,
+        s: T,
+        mut grad: [T; C],
+    ) -> (T, [T; C]) {
         let l = s.ln_1p();
         let w = self.weights[y.index()];
         let eps = self.smoothing;

@@ -144,6 +144,14 @@ impl<T: Float> ShiftedSum<T> {
     #[inline]
     pub(crate) fn exp(&mut self, zj: T, m: T, include: bool) -> T {
         let (hi, lo) = two_diff(zj, m);
+        self.exp_split(hi, lo, include)
+    }
+
+    /// e^(hi + lo) for a shift given as an unevaluated pair (|lo| ≤ ½ ULP of `hi`, as
+    /// [`two_diff`] leaves it), added to the sum when `include`: [`exp`](Self::exp) after its
+    /// subtraction.
+    #[inline]
+    pub(crate) fn exp_split(&mut self, hi: T, lo: T, include: bool) -> T {
         if hi >= T::LN_MIN_POSITIVE {
             let e = exp_corrected(hi, lo);
             if include {

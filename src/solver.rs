@@ -353,6 +353,11 @@ impl<T: Float> Certifier<T> {
         Ok(None)
     }
 
+    /// The report for a certificate already computed, certified or not.
+    pub(crate) fn report(&self, certificate: Certificate<T>, iterations: u32) -> Report<T> {
+        Report::new(iterations, certificate, self.tolerance)
+    }
+
     /// The report of the final model, certified or not; [`Error::Overflow`] when the gap is
     /// +∞ (‖∇P‖² overflowed: a proof of nothing, which on data this badly scaled does not
     /// change however long the run).

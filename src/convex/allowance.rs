@@ -5,7 +5,7 @@
 //! Each term is computed by its own field or method, so that the tests in `tests.rs` can hold
 //! each one against the error of the step it bounds, and each sum of terms by one method.
 
-use crate::math::{Float, dot2_step, from_count, max_abs};
+use crate::math::{Float, dot2_step, from_count, two_diff, two_sum};
 use crate::model::Classifier;
 use crate::softmax::Compensated;
 
@@ -36,9 +36,11 @@ pub(super) struct Allowance<T> {
     /// γ_n²: the second-order error of compensated summation over n samples (+∞ once
     /// n·u ≥ 1, where the bound no longer holds).
     summation: T,
-    /// γ_{F+1}²·(1 + γ_{F+1}): Dot2's second-order error, per unit of the logit magnitude a.
+    /// (2γ_{F+1}² + 9u²)·(1 + γ_{F+1}): the error of a difference of two compensated
+    /// logits, per unit of the logit magnitude a.
     gamma_squared: T,
-    /// 5F·ω: the error-free products of a Dot2 logit that underflow.
+    /// (10F + 1)·ω: the error-free products of two Dot2 logits that underflow, and the two
+    /// roundings of their difference.
     logit_underflow: T,
     half_root_c: T,
     root_c: T,
@@ -54,7 +56,8 @@ pub(super) struct SampleTerms<T> {
     pub(super) rounding: T,
     /// γ_n²·‖δ̂‖.
     pub(super) summation: T,
-    /// w·½√C·(u·max|ẑ| + γ_{F+1}²(1 + γ_{F+1})·a + 5F·ω): δ moved by the logits' error.
+    /// w·½√C·((2γ_{F+1}² + 9u²)(1 + γ_{F+1})·a + (10F + 1)·ω): δ moved by the error of the
+    /// logits' differences.
     pub(super) logits: T,
     /// w·8u·ε.
     pub(super) smoothing: T,
@@ -114,8 +117,9 @@ impl<T: Float> Allowance<T> {
             rounding: T::from_u32(16) * u,
             summation: gamma_n * gamma_n,
             // (1 + γ): a itself is a plain sum of F + 1 terms, computed within γ_{F+1}.
-            gamma_squared: gamma_f * gamma_f * (T::ONE + gamma_f),
-            logit_underflow: T::from_u32(5) * from_count::<T>(F) * omega,
+            gamma_squared: (T::from_u32(2) * gamma_f * gamma_f + T::from_u32(9) * u * u)
+                * (T::ONE + gamma_f),
+            logit_underflow: (T::from_u32(10) * from_count::<T>(F) + T::ONE) * omega,
             half_root_c: T::HALF * root_c,
             root_c,
             // Exactly 0 without smoothing (the kernel then has no cancelling difference).
@@ -128,21 +132,16 @@ impl<T: Float> Allowance<T> {
         }
     }
 
-    /// A bound on max_c |ẑ_c − z_c| for Dot2 logits ẑ whose largest magnitude is `z_max`, and
-    /// a = max_c (Σ_f |W_cf x_f| + |b_c|) as computed: u·max|ẑ| + γ_{F+1}²(1 + γ_{F+1})·a + 5F·ω.
-    pub(super) fn logit_error(&self, z_max: T, magnitude: T) -> T {
-        mul_up(self.u, z_max) + mul_up(self.gamma_squared, magnitude) + self.logit_underflow
+    /// A bound on max_j |(ẑ_j − ẑ_k) − (z_j − z_k)| for the differences [`logit_differences`]
+    /// forms, from a = max_c (Σ_f |W_cf x_f| + |b_c|) as computed:
+    /// (2γ_{F+1}² + 9u²)(1 + γ_{F+1})·a + (10F + 1)·ω.
+    pub(super) fn logit_error(&self, magnitude: T) -> T {
+        mul_up(self.gamma_squared, magnitude) + self.logit_underflow
     }
 
-    /// One sample's terms, for its class weight w, the computed ‖δ̂‖, max|ẑ| and a.
-    pub(super) fn sample_terms(
-        &self,
-        weight: T,
-        delta_norm: T,
-        z_max: T,
-        magnitude: T,
-    ) -> SampleTerms<T> {
-        let logit_error = self.logit_error(z_max, magnitude);
+    /// One sample's terms, for its class weight w, the computed ‖δ̂‖ and a.
+    pub(super) fn sample_terms(&self, weight: T, delta_norm: T, magnitude: T) -> SampleTerms<T> {
+        let logit_error = self.logit_error(magnitude);
         SampleTerms {
             rounding: mul_up(self.rounding, delta_norm),
             summation: mul_up(self.summation, delta_norm),
@@ -158,14 +157,12 @@ impl<T: Float> Allowance<T> {
         model: &Classifier<F, C, T>,
         weight: T,
         x: &[T; F],
-        z: &[T; C],
         delta: &[T; C],
     ) -> T {
         let one = [T::ONE];
         let x_norm = scaled_norm(|| x.iter().chain(one.iter()).copied());
         let delta_norm = scaled_norm(|| delta.iter().copied());
-        let z_max = max_abs(z.iter());
-        let terms = self.sample_terms(weight, delta_norm, z_max, logit_magnitude(model, x));
+        let terms = self.sample_terms(weight, delta_norm, logit_magnitude(model, x));
         mul_up(x_norm, terms.total())
     }
 
@@ -257,15 +254,27 @@ pub(super) fn parameter_norm<const F: usize, const C: usize, T: Float>(
     scaled_norm(|| theta.params_by_row())
 }
 
-/// The logits W x + b, each from a compensated dot product (see [`certify`](super::certify)).
-///
-/// Each logit is Dot2 (`math::dot2`) of row c with x, started at b_c, term by term in feature
-/// order; the C dot products advance side by side, one feature at a time (contiguous,
-/// vectorised across classes on the host), which changes no operation of any one of them.
+/// The logits W x + b, each from a compensated dot product (see [`certify`](super::certify)),
+/// rounded to the working precision.
+#[cfg(test)]
 pub(super) fn accurate_logits<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     x: &[T; F],
 ) -> [T; C] {
+    accurate_logit_pairs(model, x).0
+}
+
+/// The logits W x + b, each from a compensated dot product, unrounded: ẑ_c + ê_c, with ẑ_c the
+/// logit rounded to the working precision and |ê_c| ≤ ½ ULP of ẑ_c.
+///
+/// Each logit is Dot2 (`math::dot2`) of row c with x, started at b_c, term by term in feature
+/// order; the C dot products advance side by side, one feature at a time (contiguous,
+/// vectorised across classes on the host), which changes no operation of any one of them.
+/// Dot2's final addition of its sum and its carry is TwoSum, which keeps the rounding error.
+pub(super) fn accurate_logit_pairs<const F: usize, const C: usize, T: Float>(
+    model: &Classifier<F, C, T>,
+    x: &[T; F],
+) -> ([T; C], [T; C]) {
     let (columns, bias) = model.parts();
     let mut sum = *bias;
     let mut carry = [T::ZERO; C];
@@ -274,10 +283,53 @@ pub(super) fn accurate_logits<const F: usize, const C: usize, T: Float>(
             dot2_step(s, e, w, xf);
         }
     }
-    for (s, &e) in sum.iter_mut().zip(carry.iter()) {
-        *s += e;
+    for (s, e) in sum.iter_mut().zip(carry.iter_mut()) {
+        (*s, *e) = two_sum(*s, *e);
     }
-    sum
+    (sum, carry)
+}
+
+/// The differences of unrounded logits ẑ + ê (from [`accurate_logit_pairs`]) from a largest
+/// one, class k: hi_j + lo_j ≈ (ẑ_j + ê_j) − (ẑ_k + ê_k), with hi_k = lo_k = 0, hi_j ≤ 0 and
+/// |lo_j| ≤ ½ ULP of hi_j, as `CrossEntropy::loss_with_grad_split` takes them.
+///
+/// k is the first class with the largest ẑ, the largest ê among those. ẑ_j − ẑ_k is split
+/// exactly by TwoDiff into h + l; t = l + (ê_j − ê_k) rounds twice; (hi, lo) = TwoSum(h, t).
+/// Since |ê| ≤ ½ ULP of ẑ, the exact difference is ≤ 0, and a computed hi > 0 (only a tie can
+/// round that way) is replaced by 0, which is nearer the exact value. Each difference is thus
+/// within u·|ê_j − ê_k| + u·|l + fl(ê_j − ê_k)| ≤ 2u²·max|ẑ| + u²·(|h| + 2(1 + u)·max|ẑ|)
+/// ≤ 7u²(1 + u)·max|ẑ| of the difference of the pairs, plus ω where the two roundings
+/// underflow.
+pub(super) fn logit_differences<const C: usize, T: Float>(
+    z: &[T; C],
+    e: &[T; C],
+) -> ([T; C], [T; C], usize) {
+    let mut k = 0;
+    for (j, (&zj, &ej)) in z.iter().zip(e.iter()).enumerate() {
+        let (zk, ek) = (z[k], e[k]);
+        if zj > zk || (zj == zk && ej > ek) {
+            k = j;
+        }
+    }
+    let (zk, ek) = (z[k], e[k]);
+    let mut hi = [T::ZERO; C];
+    let mut lo = [T::ZERO; C];
+    for (j, ((h_out, l_out), (&zj, &ej))) in hi
+        .iter_mut()
+        .zip(lo.iter_mut())
+        .zip(z.iter().zip(e.iter()))
+        .enumerate()
+    {
+        if j == k {
+            continue;
+        }
+        let (h, l) = two_diff(zj, zk);
+        let (d_hi, d_lo) = two_sum(h, l + (ej - ek));
+        if d_hi <= T::ZERO {
+            (*h_out, *l_out) = (d_hi, d_lo);
+        }
+    }
+    (hi, lo, k)
 }
 
 /// max_c (Σ_f |W_cf x_f| + |b_c|): the scale of the rounding error of the logits.

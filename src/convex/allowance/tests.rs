@@ -103,7 +103,7 @@ fn second_order_summation_term_is_needed() {
     let allowance = Allowance::<f32>::new::<1, 2>(n as f32, 0.0);
     let second_order: f64 = terms
         .iter()
-        .map(|t| f64::from(allowance.sample_terms(0.0, t.abs(), 0.0, 0.0).summation))
+        .map(|t| f64::from(allowance.sample_terms(0.0, t.abs(), 0.0).summation))
         .sum();
     let absolute: f64 = terms.iter().map(|t| f64::from(t.abs())).sum();
     assert!(
@@ -118,20 +118,24 @@ fn second_order_summation_term_is_needed() {
     );
 }
 
-/// 5F·ω (Dot2's error-free products that underflow). 100 products w_f·x_f = 0.45ω, each of
-/// which rounds to 0 with an error part that underflows to 0 as well: the computed logit is 0
-/// where the exact one is 45ω, while u·|ẑ| and γ_{F+1}²·a are far below ω.
+/// (10F + 1)·ω (Dot2's error-free products that underflow). 100 products w_f·x_f = 0.45ω,
+/// each of which rounds to 0 with an error part that underflows to 0 as well: the computed
+/// logit is 0 where the exact one is 45ω, so the difference z_1 − z_0 is off by 45ω, while
+/// (2γ_{F+1}² + 9u²)·a is far below ω.
 #[test]
 fn logit_underflow_term_is_needed() {
     let w = (0.45 * 2f64.powi(-75)) as f32;
     let x = [2f32.powi(-74); 100];
     let model = Classifier::<100, 2>::new([[w; 100], [0.0; 100]], [0.0; 2]);
-    let z = accurate_logits(&model, &x);
-    let exact = 100.0 * f64::from(w) * f64::from(x[0]);
-    let error = (f64::from(z[0]) - exact).abs().max(f64::from(z[1]).abs());
+    let (z, e) = accurate_logit_pairs(&model, &x);
+    let (hi, lo, k) = logit_differences(&z, &e);
+    let exact_z0 = 100.0 * f64::from(w) * f64::from(x[0]);
+    let exact_differences = [exact_z0, 0.0].map(|zk_minus| [exact_z0, 0.0].map(|zj| zj - zk_minus));
+    let error = (0..2)
+        .map(|j| (f64::from(hi[j]) + f64::from(lo[j]) - exact_differences[k][j]).abs())
+        .fold(0.0, f64::max);
     let allowance = Allowance::<f32>::new::<100, 2>(1.0, 0.0);
-    let z_max = z[0].abs().max(z[1].abs());
-    let bound = allowance.logit_error(z_max, logit_magnitude(&model, &x));
+    let bound = allowance.logit_error(logit_magnitude(&model, &x));
     assert!(error <= f64::from(bound), "{error:e} > {bound:e}");
     assert!(error > 40.0 * OMEGA, "{error:e}");
 }
@@ -156,7 +160,7 @@ fn subnormal_delta_term_is_needed() {
     let error = exact_norm(delta.iter().zip(exact).map(|(&d, e)| f64::from(d) - e));
     let allowance = Allowance::<f32>::new::<1, 3>(1.0, 0.0);
     let delta_norm = scaled_norm(|| delta.iter().copied());
-    let t = allowance.sample_terms(weight, delta_norm, 0.0, 0.0);
+    let t = allowance.sample_terms(weight, delta_norm, 0.0);
     let bound = f64::from(t.rounding + t.summation + t.smoothing + t.subnormal);
     assert!(error <= bound, "{error:e} > {bound:e}");
     assert!(error > 100.0 * OMEGA, "{error:e}");
@@ -348,16 +352,14 @@ fn sample_terms_are_their_formulas() {
         let allowance = Allowance::<f32>::new::<F, C>(n, smoothing);
         let weight = log_uniform(&mut rng, -5, 5);
         let delta_norm = log_uniform(&mut rng, -30, 2);
-        let z_max = log_uniform(&mut rng, -10, 20);
-        let magnitude = z_max * log_uniform(&mut rng, 0, 10);
-        let t = allowance.sample_terms(weight, delta_norm, z_max, magnitude);
+        let magnitude = log_uniform(&mut rng, -10, 30);
+        let t = allowance.sample_terms(weight, delta_norm, magnitude);
         let gamma = |k: f64| k * U / (1.0 - k * U);
         let (g_f, g_n) = (gamma(F as f64 + 1.0), gamma(f64::from(n)));
         let (w, d) = (f64::from(weight), f64::from(delta_norm));
         let root_c = (C as f64).sqrt();
-        let logit_error = U * f64::from(z_max)
-            + g_f * g_f * (1.0 + g_f) * f64::from(magnitude)
-            + 5.0 * F as f64 * OMEGA;
+        let logit_error = (2.0 * g_f * g_f + 9.0 * U * U) * (1.0 + g_f) * f64::from(magnitude)
+            + (10.0 * F as f64 + 1.0) * OMEGA;
         let want = [
             ("rounding", t.rounding, 16.0 * U * d),
             ("summation", t.summation, g_n * g_n * d),
