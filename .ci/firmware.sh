@@ -8,7 +8,9 @@
 # probabilities bit for bit, and decode checkpoint bytes written on the host to the host's
 # bits. The `resume` firmware (every core) saves a checkpoint, resets the system, and must
 # boot a second time, find the checkpoint with the host's CRC, and end with the fingerprint of
-# the uninterrupted iris run. Ends with the footprint
+# the uninterrupted iris run. The `lbfgs` firmware (every core) solves iris with the full-batch
+# L-BFGS solver and must print the host's `solved` line (certified, same iterations, objective
+# and gap bits) and report the solver's peak stack. Ends with the footprint
 # table (scripts/footprint.sh, a few seconds; FIRMWARE_FOOTPRINT=0 skips it).
 #
 # Keeps what it measured in target/firmware-report/ (the host's fingerprints, every firmware's
@@ -64,7 +66,7 @@ host_value() {
         if ($i == "firmware-parity" && $(i + 1) == demo && $(i + 2) == word) print $(i + 2 + n) }' \
         "$host_log"
 }
-host_demos=(iris online resume predict)
+host_demos=(iris online resume predict lbfgs)
 declare -A expected
 for demo in "${host_demos[@]}"; do
     expected[$demo]=$(host_value "$demo" fingerprint 1)
@@ -79,6 +81,11 @@ quantized_lines=$(sed -n 's/^.*firmware-parity iris quantized /quantized /p' "$h
     fail "no quantised iris lines from the host"
 # The resumed run ends where the uninterrupted one does (tests/firmware_parity.rs asserts it).
 [ "${expected[resume]}" = "${expected[iris]}" ] || fail "host: resumed and iris fingerprints differ"
+# The L-BFGS run: the host's line, which must say it was certified, and which every lbfgs
+# firmware must print word for word.
+lbfgs_solved=$(sed -n 's/^.*firmware-parity lbfgs solved /solved /p' "$host_log")
+[[ $lbfgs_solved =~ ^solved\ certified\ after\ [0-9]+\ iterations, ]] &&
+    [ "$(wc -l <<<"$lbfgs_solved")" -eq 1 ] || fail "no certified L-BFGS line from the host"
 checkpoint_crc=$(host_value resume checkpoint 4)
 probabilities=$(host_value predict accuracy 3)
 [[ $probabilities =~ ^[0-9a-f]{16}$ ]] || fail "no host probabilities hash"
@@ -89,10 +96,10 @@ sklearn_fingerprint=$(host_value predict sklearn 1)
 semihosting="-nographic -semihosting-config enable=on,target=native"
 # crate | target | QEMU command line | core | firmware
 boards=(
-    "qemu-cortex-m4|thumbv7em-none-eabihf|qemu-system-arm -machine mps2-an386|Cortex-M4F|iris online resume predict"
-    "qemu-cortex-m4|thumbv7m-none-eabi|qemu-system-arm -machine mps2-an385|Cortex-M3|iris online resume predict"
-    "qemu-cortex-m0|thumbv6m-none-eabi|qemu-system-arm -machine microbit|Cortex-M0|iris online resume"
-    "qemu-riscv32|riscv32imc-unknown-none-elf|qemu-system-riscv32 -machine virt -bios none|RV32IMC|iris online resume"
+    "qemu-cortex-m4|thumbv7em-none-eabihf|qemu-system-arm -machine mps2-an386|Cortex-M4F|iris online resume predict lbfgs"
+    "qemu-cortex-m4|thumbv7m-none-eabi|qemu-system-arm -machine mps2-an385|Cortex-M3|iris online resume predict lbfgs"
+    "qemu-cortex-m0|thumbv6m-none-eabi|qemu-system-arm -machine microbit|Cortex-M0|iris online resume lbfgs"
+    "qemu-riscv32|riscv32imc-unknown-none-elf|qemu-system-riscv32 -machine virt -bios none|RV32IMC|iris online resume lbfgs"
 )
 
 step "firmware crates: format and lints"
@@ -142,6 +149,12 @@ for board in "${boards[@]}"; do
             grep -q "^sklearn checkpoint decoded: .* fingerprint $sklearn_fingerprint\$" "$log" ||
                 fail "$core predict: the sklearn checkpoint does not decode to $sklearn_fingerprint"
         fi
+        if [ "$demo" = lbfgs ]; then
+            grep -qxF "$lbfgs_solved" "$log" ||
+                fail "$core lbfgs did not print the host's '$lbfgs_solved'"
+            grep -q '^stack [0-9]* bytes for Lbfgs::<[0-9]*>::minimize, samples [0-9]* bytes$' "$log" ||
+                fail "$core lbfgs: no measured stack"
+        fi
         rm -f "$log"
         [ "$status" -eq 0 ] || fail "$core $demo exited with status $status (124: timeout)"
         [ "$passed" -eq 1 ] || fail "$core $demo did not print 'result pass'"
@@ -151,6 +164,9 @@ for board in "${boards[@]}"; do
         summary+=("$core $demo: ${last#fingerprint } (host ${expected[$demo]}) ok")
         if [ "$demo" = iris ]; then
             summary+=("$core iris, $(grep '^quantized fingerprint' <<<"$quantized_lines") (as the host) ok")
+        fi
+        if [ "$demo" = lbfgs ]; then
+            summary+=("$core lbfgs, ${lbfgs_solved#solved } (as the host) ok")
         fi
     done
 done

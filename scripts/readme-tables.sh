@@ -14,7 +14,8 @@
 # Sources, all the same bits on every run with a given toolchain:
 # - accuracy-table, accuracy-families: `cargo run --release --example accuracy_table`;
 # - iris-output: `cargo run --release --example iris`;
-# - footprint, fast-softmax, firmware-iris, firmware-online, fingerprints: what
+# - footprint, fast-softmax, firmware-iris, firmware-online, firmware-lbfgs, lbfgs-stack,
+#   fingerprints: what
 #   `.ci/firmware.sh` keeps in target/firmware-report/ (QEMU; it runs when that is missing).
 # With READMETABLES_REUSE=1 it runs only the accuracy example: it takes the iris output from
 # target/iris-default.txt and requires target/firmware-report/ (`.ci/run` has just made both).
@@ -68,14 +69,30 @@ table '| core | model | flash (B) | static RAM (B)' >"$blocks/quant-footprint"
 table '| core | exact | fast |' >"$blocks/fast-softmax"
 cp "$report/Cortex-M4F-iris.txt" "$blocks/firmware-iris"
 cp "$report/Cortex-M4F-online.txt" "$blocks/firmware-online"
+cp "$report/Cortex-M4F-lbfgs.txt" "$blocks/firmware-lbfgs"
+# The lbfgs firmware on every core: iterations, certified gap and the solver's peak stack.
+{
+    echo '| core | iterations | certified gap | stack of `Lbfgs::<4>::minimize` (B) | samples (B) | stack + samples (B) |'
+    echo '|---|---:|---:|---:|---:|---:|'
+    for core in Cortex-M4F Cortex-M3 Cortex-M0 RV32IMC; do
+        awk -v core="$core" '
+            $1 == "solved" && $2 == "certified" { iterations = $4 }
+            $1 == "certificate" && $2 == "gap" { gap = $3 }
+            $1 == "stack" && $3 == "bytes" { stack = $2; samples = $(NF - 1) }
+            END { if (iterations != "" && stack != "")
+                printf "| %s | %s | %s | %d | %d | %d |\n", core, iterations, gap, stack, samples,
+                    stack + samples }
+        ' "$report/$core-lbfgs.txt"
+    done
+} >"$blocks/lbfgs-stack"
 fingerprint() {
     awk -v demo="$1" '$1 == "firmware-parity" && $2 == demo && $3 == "fingerprint" { print $4 }' \
         "$report/host.txt"
 }
-printf -- '- iris: `%s`\n- online: `%s`\n' "$(fingerprint iris)" "$(fingerprint online)" \
-    >"$blocks/fingerprints"
+printf -- '- iris: `%s`\n- online: `%s`\n- lbfgs: `%s`\n' "$(fingerprint iris)" \
+    "$(fingerprint online)" "$(fingerprint lbfgs)" >"$blocks/fingerprints"
 # Program output as a text block.
-for name in iris-output firmware-iris firmware-online; do
+for name in iris-output firmware-iris firmware-online firmware-lbfgs; do
     { echo '```text'; cat "$blocks/$name"; echo '```'; } >"$blocks/$name.fenced"
     mv "$blocks/$name.fenced" "$blocks/$name"
 done
