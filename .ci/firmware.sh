@@ -9,8 +9,9 @@
 # bits. The `resume` firmware (every core) saves a checkpoint, resets the system, and must
 # boot a second time, find the checkpoint with the host's CRC, and end with the fingerprint of
 # the uninterrupted iris run. The `lbfgs` firmware (every core) solves iris with the full-batch
-# L-BFGS solver and must print the host's `solved` line (certified, same iterations, objective
-# and gap bits) and report the solver's peak stack. Ends with the footprint
+# L-BFGS solver and the accelerated gradient method, must print the host's `solved` and
+# `accelerated` lines (certified, same iterations, objective and gap bits) and report each
+# solver's peak stack. Ends with the footprint
 # table (scripts/footprint.sh, a few seconds; FIRMWARE_FOOTPRINT=0 skips it).
 #
 # Keeps what it measured in target/firmware-report/ (the host's fingerprints, every firmware's
@@ -81,11 +82,12 @@ quantized_lines=$(sed -n 's/^.*firmware-parity iris quantized /quantized /p' "$h
     fail "no quantised iris lines from the host"
 # The resumed run ends where the uninterrupted one does (tests/firmware_parity.rs asserts it).
 [ "${expected[resume]}" = "${expected[iris]}" ] || fail "host: resumed and iris fingerprints differ"
-# The L-BFGS run: the host's line, which must say it was certified, and which every lbfgs
-# firmware must print word for word.
-lbfgs_solved=$(sed -n 's/^.*firmware-parity lbfgs solved /solved /p' "$host_log")
-[[ $lbfgs_solved =~ ^solved\ certified\ after\ [0-9]+\ iterations, ]] &&
-    [ "$(wc -l <<<"$lbfgs_solved")" -eq 1 ] || fail "no certified L-BFGS line from the host"
+# The L-BFGS run and the accelerated one: the host's lines, which must say they were certified,
+# and which every lbfgs firmware must print word for word.
+lbfgs_lines=$(sed -n 's/^.*firmware-parity lbfgs \(solved\|accelerated\) /\1 /p' "$host_log")
+[[ $(grep -c '^solved certified after [0-9]* iterations, ' <<<"$lbfgs_lines") -eq 1 &&
+    $(grep -c '^accelerated certified after [0-9]* iterations, ' <<<"$lbfgs_lines") -eq 1 &&
+    $(wc -l <<<"$lbfgs_lines") -eq 2 ]] || fail "no certified L-BFGS and accelerated lines from the host"
 checkpoint_crc=$(host_value resume checkpoint 4)
 probabilities=$(host_value predict accuracy 3)
 [[ $probabilities =~ ^[0-9a-f]{16}$ ]] || fail "no host probabilities hash"
@@ -150,10 +152,11 @@ for board in "${boards[@]}"; do
                 fail "$core predict: the sklearn checkpoint does not decode to $sklearn_fingerprint"
         fi
         if [ "$demo" = lbfgs ]; then
-            grep -qxF "$lbfgs_solved" "$log" ||
-                fail "$core lbfgs did not print the host's '$lbfgs_solved'"
-            grep -q '^stack [0-9]* bytes for Lbfgs::<[0-9]*>::minimize, samples [0-9]* bytes$' "$log" ||
-                fail "$core lbfgs: no measured stack"
+            while read -r line; do
+                grep -qxF "$line" "$log" || fail "$core lbfgs did not print the host's '$line'"
+            done <<<"$lbfgs_lines"
+            [ "$(grep -c '^stack [0-9]* bytes for [a-zA-Z:<>0-9]*::minimize, samples [0-9]* bytes$' "$log")" -eq 2 ] ||
+                fail "$core lbfgs: no measured stack for both solvers"
         fi
         rm -f "$log"
         [ "$status" -eq 0 ] || fail "$core $demo exited with status $status (124: timeout)"
@@ -166,7 +169,9 @@ for board in "${boards[@]}"; do
             summary+=("$core iris, $(grep '^quantized fingerprint' <<<"$quantized_lines") (as the host) ok")
         fi
         if [ "$demo" = lbfgs ]; then
-            summary+=("$core lbfgs, ${lbfgs_solved#solved } (as the host) ok")
+            while read -r line; do
+                summary+=("$core lbfgs, $line (as the host) ok")
+            done <<<"$lbfgs_lines"
         fi
     done
 done

@@ -165,7 +165,7 @@ fn assert_certified_against_reference(outcome: &Outcome) {
         .fold(0.0, f64::max);
     let optimum_row_l1 = row_l1 + (FEATURES as f64).sqrt() * f64::from(outcome.distance);
     let shift = 2.0 * (row_l1 + optimum_row_l1) * delta;
-    let p_reference = objective_f64(&outcome, &reference);
+    let p_reference = objective_f64(outcome, &reference);
     assert!(
         p_reference >= P_STAR - P_STAR_ACCURACY,
         "{p_reference} < P* = {P_STAR}"
@@ -179,8 +179,9 @@ fn assert_certified_against_reference(outcome: &Outcome) {
 }
 
 /// The `lbfgs` firmware's computation on the host: L-BFGS from the zero model to a certified
-/// relative gap. Every core must print the same `solved` line (iterations, bits of the
-/// objective and the gap) and the same fingerprint.
+/// relative gap, and the accelerated gradient method to the same. Every core must print the
+/// same `solved` and `accelerated` lines (iterations, bits of the objective and the gap) and
+/// the same fingerprint.
 #[test]
 fn iris_lbfgs_is_certified() {
     let samples =
@@ -204,6 +205,34 @@ fn iris_lbfgs_is_certified() {
     assert_certified_against_reference(&outcome);
     // The L-BFGS point is the better one: its certified gap is below the SGD recipe's.
     assert!(outcome.gap < train_iris().gap, "{report}");
+
+    let (accelerated_model, accelerated) =
+        full_batch::solve_accelerated(&samples).expect("iris solves");
+    println!(
+        "firmware-parity lbfgs accelerated {}",
+        full_batch::summary(&accelerated)
+    );
+    assert!(accelerated.certified, "{accelerated}");
+    assert!(accelerated.iterations < full_batch::MAX_ITERATIONS);
+    let accelerated_outcome = full_batch::outcome(accelerated_model, &accelerated, &samples);
+    assert!(accelerated_outcome.passes(), "{accelerated_outcome:?}");
+    assert_certified_against_reference(&accelerated_outcome);
+    // Both points are within their certified distances of the same optimum.
+    let flat = |m: &tinysoftmax::Classifier<FEATURES, CLASSES>| -> Vec<f64> {
+        let (w, b) = (m.weights(), m.bias());
+        w.iter().flatten().chain(b).map(|&v| f64::from(v)).collect()
+    };
+    let between = flat(&outcome.model)
+        .iter()
+        .zip(flat(&accelerated_outcome.model))
+        .map(|(a, b)| (a - b).powi(2))
+        .sum::<f64>()
+        .sqrt();
+    let apart = f64::from(outcome.distance) + f64::from(accelerated_outcome.distance);
+    assert!(
+        between.is_finite() && between <= apart,
+        "{between} > {apart}"
+    );
 }
 
 /// Largest difference between the device's standardised features and the reference ones.
