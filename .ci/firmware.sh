@@ -12,7 +12,8 @@
 # L-BFGS solver and the accelerated gradient method, must print the host's `solved` and
 # `accelerated` lines (certified, same iterations, objective and gap bits) and report each
 # solver's peak stack. Ends with the footprint
-# table (scripts/footprint.sh, a few seconds; FIRMWARE_FOOTPRINT=0 skips it).
+# table (scripts/footprint.sh, a few seconds; FIRMWARE_FOOTPRINT=0 skips it) and the
+# instructions of each solver in the lbfgs firmware.
 #
 # Keeps what it measured in target/firmware-report/ (the host's fingerprints, every firmware's
 # output, the footprint tables), from which scripts/readme-tables.sh writes the docs.
@@ -210,4 +211,30 @@ printf '%s\n' "${summary[@]}"
 if [ "${FIRMWARE_FOOTPRINT:-1}" != 0 ]; then
     step "footprint (scripts/footprint.sh)"
     scripts/footprint.sh | tee "$report/footprint.md"
+
+    # The lbfgs firmware once more, under the instruction-counting plugin footprint.sh has just
+    # built: the firmware calls each solver between the probes' markers, so the plugin reports
+    # one window per solver (L-BFGS, then the accelerated method).
+    step "lbfgs: instructions of each solver"
+    plugin=target/qemu-plugin/insn-window.so
+    nm="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin/llvm-nm"
+    for board in "${boards[@]}"; do
+        IFS='|' read -r _ target qemu core _ <<<"$board"
+        elf="target/firmware/$target/release/lbfgs"
+        # Thumb function symbols have bit 0 set; the code starts one byte lower.
+        start=$("$nm" "$elf" | awk '$3 == "__bench_start" { print $1 }')
+        stop=$("$nm" "$elf" | awk '$3 == "__bench_stop" { print $1 }')
+        start=$(printf '%x' $((0x$start & ~1)))
+        stop=$(printf '%x' $((0x$stop & ~1)))
+        log=$(mktemp)
+        # shellcheck disable=SC2086 # $qemu and $semihosting are command lines
+        timeout 60 $qemu $semihosting -plugin "$plugin,mark=$start,end=$stop" -d plugin \
+            -D "$log" -kernel "$elf" >/dev/null || fail "$core lbfgs failed under the plugin"
+        awk '$1 == "insn-window" && $2 == 1 { printf "instructions Lbfgs %d\n", $3 }
+             $1 == "insn-window" && $2 == 2 { printf "instructions accelerated %d\n", $3 }' \
+            "$log" | tee "$report/$core-lbfgs-instructions.txt"
+        rm -f "$log"
+        [ "$(grep -c '^instructions ' "$report/$core-lbfgs-instructions.txt")" -eq 2 ] ||
+            fail "$core lbfgs: no instruction count for both solvers"
+    done
 fi

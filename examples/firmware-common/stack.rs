@@ -2,6 +2,10 @@
 //! below the stack pointer (down to the end of the static data, at most [`WINDOW`] bytes) with
 //! [`PATTERN`], makes the call, and finds the lowest word that changed. Firmware only (Arm and
 //! RISC-V): the host tests never include this file.
+//!
+//! The call runs between the markers `__bench_start` and `__bench_stop`, the ones the footprint
+//! probes use, so that the instruction-counting QEMU plugin of `scripts/footprint.sh`
+//! (`scripts/insn-window.c`) can count its instructions: one window per measured call.
 
 use core::hint::black_box;
 use core::ptr::{addr_of, read_volatile, write_volatile};
@@ -51,11 +55,29 @@ pub fn peak(f: &mut dyn FnMut()) -> Option<usize> {
         unsafe { write_volatile(addr as *mut u32, PATTERN) };
         addr += 4;
     }
+    __bench_start();
     black_box(f)();
+    __bench_stop();
     let mut addr = bottom;
     // SAFETY: as above; reading back the same words.
     while addr < top && unsafe { read_volatile(addr as *const u32) } == PATTERN {
         addr += 4;
     }
     (addr > bottom).then_some(top - addr)
+}
+
+/// Opens an instruction-count window (the plugin watches this function's entry).
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub extern "C" fn __bench_start() {
+    // SAFETY: a no-op instruction.
+    unsafe { core::arch::asm!("nop", options(nomem, nostack, preserves_flags)) };
+}
+
+/// Closes the window (a different body, so the two markers are never merged).
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub extern "C" fn __bench_stop() {
+    // SAFETY: two no-op instructions.
+    unsafe { core::arch::asm!("nop", "nop", options(nomem, nostack, preserves_flags)) };
 }
