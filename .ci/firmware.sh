@@ -8,8 +8,12 @@
 # probabilities bit for bit, and decode checkpoint bytes written on the host to the host's
 # bits. The `resume` firmware (every core) saves a checkpoint, resets the system, and must
 # boot a second time, find the checkpoint with the host's CRC, and end with the fingerprint of
-# the uninterrupted iris run. Ends with the footprint
-# table (scripts/footprint.sh, a few seconds; FIRMWARE_FOOTPRINT=0 skips it).
+# the uninterrupted iris run. The `lbfgs` firmware (every core) solves iris with the full-batch
+# L-BFGS solver and the accelerated gradient method, must print the host's `solved` and
+# `accelerated` lines (certified, same iterations, objective and gap bits) and report each
+# solver's peak stack. Ends with the footprint
+# table (scripts/footprint.sh, a few seconds; FIRMWARE_FOOTPRINT=0 skips it) and the
+# instructions of each solver in the lbfgs firmware.
 #
 # Keeps what it measured in target/firmware-report/ (the host's fingerprints, every firmware's
 # output, the footprint tables), from which scripts/readme-tables.sh writes the docs.
@@ -64,7 +68,7 @@ host_value() {
         if ($i == "firmware-parity" && $(i + 1) == demo && $(i + 2) == word) print $(i + 2 + n) }' \
         "$host_log"
 }
-host_demos=(iris online resume predict)
+host_demos=(iris online resume predict lbfgs)
 declare -A expected
 for demo in "${host_demos[@]}"; do
     expected[$demo]=$(host_value "$demo" fingerprint 1)
@@ -79,6 +83,12 @@ quantized_lines=$(sed -n 's/^.*firmware-parity iris quantized /quantized /p' "$h
     fail "no quantised iris lines from the host"
 # The resumed run ends where the uninterrupted one does (tests/firmware_parity.rs asserts it).
 [ "${expected[resume]}" = "${expected[iris]}" ] || fail "host: resumed and iris fingerprints differ"
+# The L-BFGS run and the accelerated one: the host's lines, which must say they were certified,
+# and which every lbfgs firmware must print word for word.
+lbfgs_lines=$(sed -n 's/^.*firmware-parity lbfgs \(solved\|accelerated\) /\1 /p' "$host_log")
+[[ $(grep -c '^solved certified after [0-9]* iterations, ' <<<"$lbfgs_lines") -eq 1 &&
+    $(grep -c '^accelerated certified after [0-9]* iterations, ' <<<"$lbfgs_lines") -eq 1 &&
+    $(wc -l <<<"$lbfgs_lines") -eq 2 ]] || fail "no certified L-BFGS and accelerated lines from the host"
 checkpoint_crc=$(host_value resume checkpoint 4)
 probabilities=$(host_value predict accuracy 3)
 [[ $probabilities =~ ^[0-9a-f]{16}$ ]] || fail "no host probabilities hash"
@@ -89,10 +99,10 @@ sklearn_fingerprint=$(host_value predict sklearn 1)
 semihosting="-nographic -semihosting-config enable=on,target=native"
 # crate | target | QEMU command line | core | firmware
 boards=(
-    "qemu-cortex-m4|thumbv7em-none-eabihf|qemu-system-arm -machine mps2-an386|Cortex-M4F|iris online resume predict"
-    "qemu-cortex-m4|thumbv7m-none-eabi|qemu-system-arm -machine mps2-an385|Cortex-M3|iris online resume predict"
-    "qemu-cortex-m0|thumbv6m-none-eabi|qemu-system-arm -machine microbit|Cortex-M0|iris online resume"
-    "qemu-riscv32|riscv32imc-unknown-none-elf|qemu-system-riscv32 -machine virt -bios none|RV32IMC|iris online resume"
+    "qemu-cortex-m4|thumbv7em-none-eabihf|qemu-system-arm -machine mps2-an386|Cortex-M4F|iris online resume predict lbfgs"
+    "qemu-cortex-m4|thumbv7m-none-eabi|qemu-system-arm -machine mps2-an385|Cortex-M3|iris online resume predict lbfgs"
+    "qemu-cortex-m0|thumbv6m-none-eabi|qemu-system-arm -machine microbit|Cortex-M0|iris online resume lbfgs"
+    "qemu-riscv32|riscv32imc-unknown-none-elf|qemu-system-riscv32 -machine virt -bios none|RV32IMC|iris online resume lbfgs"
 )
 
 step "firmware crates: format and lints"
@@ -142,6 +152,13 @@ for board in "${boards[@]}"; do
             grep -q "^sklearn checkpoint decoded: .* fingerprint $sklearn_fingerprint\$" "$log" ||
                 fail "$core predict: the sklearn checkpoint does not decode to $sklearn_fingerprint"
         fi
+        if [ "$demo" = lbfgs ]; then
+            while read -r line; do
+                grep -qxF "$line" "$log" || fail "$core lbfgs did not print the host's '$line'"
+            done <<<"$lbfgs_lines"
+            [ "$(grep -c '^stack [0-9]* bytes for [a-zA-Z:<>0-9]*::minimize, samples [0-9]* bytes$' "$log")" -eq 2 ] ||
+                fail "$core lbfgs: no measured stack for both solvers"
+        fi
         rm -f "$log"
         [ "$status" -eq 0 ] || fail "$core $demo exited with status $status (124: timeout)"
         [ "$passed" -eq 1 ] || fail "$core $demo did not print 'result pass'"
@@ -151,6 +168,11 @@ for board in "${boards[@]}"; do
         summary+=("$core $demo: ${last#fingerprint } (host ${expected[$demo]}) ok")
         if [ "$demo" = iris ]; then
             summary+=("$core iris, $(grep '^quantized fingerprint' <<<"$quantized_lines") (as the host) ok")
+        fi
+        if [ "$demo" = lbfgs ]; then
+            while read -r line; do
+                summary+=("$core lbfgs, $line (as the host) ok")
+            done <<<"$lbfgs_lines"
         fi
     done
 done
@@ -189,4 +211,30 @@ printf '%s\n' "${summary[@]}"
 if [ "${FIRMWARE_FOOTPRINT:-1}" != 0 ]; then
     step "footprint (scripts/footprint.sh)"
     scripts/footprint.sh | tee "$report/footprint.md"
+
+    # The lbfgs firmware once more, under the instruction-counting plugin footprint.sh has just
+    # built: the firmware calls each solver between the probes' markers, so the plugin reports
+    # one window per solver (L-BFGS, then the accelerated method).
+    step "lbfgs: instructions of each solver"
+    plugin=target/qemu-plugin/insn-window.so
+    nm="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin/llvm-nm"
+    for board in "${boards[@]}"; do
+        IFS='|' read -r _ target qemu core _ <<<"$board"
+        elf="target/firmware/$target/release/lbfgs"
+        # Thumb function symbols have bit 0 set; the code starts one byte lower.
+        start=$("$nm" "$elf" | awk '$3 == "__bench_start" { print $1 }')
+        stop=$("$nm" "$elf" | awk '$3 == "__bench_stop" { print $1 }')
+        start=$(printf '%x' $((0x$start & ~1)))
+        stop=$(printf '%x' $((0x$stop & ~1)))
+        log=$(mktemp)
+        # shellcheck disable=SC2086 # $qemu and $semihosting are command lines
+        timeout 60 $qemu $semihosting -plugin "$plugin,mark=$start,end=$stop" -d plugin \
+            -D "$log" -kernel "$elf" >/dev/null || fail "$core lbfgs failed under the plugin"
+        awk '$1 == "insn-window" && $2 == 1 { printf "instructions Lbfgs %d\n", $3 }
+             $1 == "insn-window" && $2 == 2 { printf "instructions accelerated %d\n", $3 }' \
+            "$log" | tee "$report/$core-lbfgs-instructions.txt"
+        rm -f "$log"
+        [ "$(grep -c '^instructions ' "$report/$core-lbfgs-instructions.txt")" -eq 2 ] ||
+            fail "$core lbfgs: no instruction count for both solvers"
+    done
 fi

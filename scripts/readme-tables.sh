@@ -14,7 +14,8 @@
 # Sources, all the same bits on every run with a given toolchain:
 # - accuracy-table, accuracy-families: `cargo run --release --example accuracy_table`;
 # - iris-output: `cargo run --release --example iris`;
-# - footprint, fast-softmax, firmware-iris, firmware-online, fingerprints: what
+# - footprint, fast-softmax, firmware-iris, firmware-online, firmware-lbfgs, lbfgs-stack,
+#   fingerprints: what
 #   `.ci/firmware.sh` keeps in target/firmware-report/ (QEMU; it runs when that is missing).
 # With READMETABLES_REUSE=1 it runs only the accuracy example: it takes the iris output from
 # target/iris-default.txt and requires target/firmware-report/ (`.ci/run` has just made both).
@@ -68,14 +69,32 @@ table '| core | model | flash (B) | static RAM (B)' >"$blocks/quant-footprint"
 table '| core | exact | fast |' >"$blocks/fast-softmax"
 cp "$report/Cortex-M4F-iris.txt" "$blocks/firmware-iris"
 cp "$report/Cortex-M4F-online.txt" "$blocks/firmware-online"
+cp "$report/Cortex-M4F-lbfgs.txt" "$blocks/firmware-lbfgs"
+# The lbfgs firmware on every core: iterations, instructions and peak stack of both solvers.
+{
+    echo '| core | `Lbfgs::<4>` iterations | instructions | stack (B) | `solver::minimize` iterations | instructions | stack (B) | samples (B) |'
+    echo '|---|---:|---:|---:|---:|---:|---:|---:|'
+    for core in Cortex-M4F Cortex-M3 Cortex-M0 RV32IMC; do
+        awk -v core="$core" '
+            $2 == "certified" && $3 == "after" { iterations[$1] = $4 }
+            $1 == "stack" && $3 == "bytes" && $5 ~ /^Lbfgs/ { lbfgs = $2; samples = $(NF - 1) }
+            $1 == "stack" && $3 == "bytes" && $5 ~ /^solver::minimize/ { accelerated = $2 }
+            $1 == "instructions" { instructions[$2] = $3 }
+            END { if (lbfgs != "" && accelerated != "" && instructions["accelerated"] != "")
+                printf "| %s | %s | %d | %d | %s | %d | %d | %d |\n", core, iterations["solved"],
+                    instructions["Lbfgs"], lbfgs, iterations["accelerated"],
+                    instructions["accelerated"], accelerated, samples }
+        ' "$report/$core-lbfgs.txt" "$report/$core-lbfgs-instructions.txt"
+    done
+} >"$blocks/lbfgs-stack"
 fingerprint() {
     awk -v demo="$1" '$1 == "firmware-parity" && $2 == demo && $3 == "fingerprint" { print $4 }' \
         "$report/host.txt"
 }
-printf -- '- iris: `%s`\n- online: `%s`\n' "$(fingerprint iris)" "$(fingerprint online)" \
-    >"$blocks/fingerprints"
+printf -- '- iris: `%s`\n- online: `%s`\n- lbfgs: `%s`\n' "$(fingerprint iris)" \
+    "$(fingerprint online)" "$(fingerprint lbfgs)" >"$blocks/fingerprints"
 # Program output as a text block.
-for name in iris-output firmware-iris firmware-online; do
+for name in iris-output firmware-iris firmware-online firmware-lbfgs; do
     { echo '```text'; cat "$blocks/$name"; echo '```'; } >"$blocks/$name.fenced"
     mv "$blocks/$name.fenced" "$blocks/$name"
 done

@@ -10,6 +10,8 @@
     reason = "in a test, a failed expectation is the failure report"
 )]
 
+#[path = "../examples/firmware-common/full_batch.rs"]
+mod full_batch;
 #[path = "../examples/firmware-common/iris_data.rs"]
 mod iris_data;
 #[path = "../examples/firmware-common/iris_model.rs"]
@@ -141,7 +143,13 @@ fn iris_recipe_reaches_the_reference_optimum() {
         outcome.model.fingerprint()
     );
     assert!(outcome.passes(), "{outcome:?}");
+    assert_certified_against_reference(&outcome);
+}
 
+/// Asserts that P − P* against the independent reference optimum is within the outcome's
+/// certified gap, allowing for the difference between the device's features and the
+/// reference's.
+fn assert_certified_against_reference(outcome: &Outcome) {
     // The certificate against the independent reference. It bounds P − P* for the problem on the
     // device's features (f32 Welford); P* belongs to the reference features (f64 statistics,
     // rounded to f32). Moving every feature by at most Δ moves each logit by at most ‖W_c‖₁·Δ and
@@ -157,7 +165,7 @@ fn iris_recipe_reaches_the_reference_optimum() {
         .fold(0.0, f64::max);
     let optimum_row_l1 = row_l1 + (FEATURES as f64).sqrt() * f64::from(outcome.distance);
     let shift = 2.0 * (row_l1 + optimum_row_l1) * delta;
-    let p_reference = objective_f64(&outcome, &reference);
+    let p_reference = objective_f64(outcome, &reference);
     assert!(
         p_reference >= P_STAR - P_STAR_ACCURACY,
         "{p_reference} < P* = {P_STAR}"
@@ -167,6 +175,63 @@ fn iris_recipe_reaches_the_reference_optimum() {
     assert!(
         excess.is_finite() && excess <= bound,
         "P − P* = {excess:e} exceeds the certified {bound:e} (Δ = {delta:e})"
+    );
+}
+
+/// The `lbfgs` firmware's computation on the host: L-BFGS from the zero model to a certified
+/// relative gap, and the accelerated gradient method to the same. Every core must print the
+/// same `solved` and `accelerated` lines (iterations, bits of the objective and the gap) and
+/// the same fingerprint.
+#[test]
+fn iris_lbfgs_is_certified() {
+    let samples =
+        recipe::standardize(&iris_data::FEATURES, &iris_data::LABELS).expect("iris standardises");
+    let (model, report) = full_batch::solve(&samples).expect("iris solves");
+    println!(
+        "firmware-parity lbfgs solved {}",
+        full_batch::summary(&report)
+    );
+    println!(
+        "firmware-parity lbfgs fingerprint {:016x}",
+        model.fingerprint()
+    );
+    let c = report.certificate;
+    assert!(report.certified, "{report}");
+    // What `certified` means for a relative tolerance: gap ≤ ε·(P − gap) ≤ ε·P*.
+    assert!(c.gap.is_finite() && c.gap <= full_batch::TOLERANCE * (c.objective - c.gap));
+    assert!(report.iterations < full_batch::MAX_ITERATIONS);
+    let outcome = full_batch::outcome(model, &report, &samples);
+    assert!(outcome.passes(), "{outcome:?}");
+    assert_certified_against_reference(&outcome);
+    // The L-BFGS point is the better one: its certified gap is below the SGD recipe's.
+    assert!(outcome.gap < train_iris().gap, "{report}");
+
+    let (accelerated_model, accelerated) =
+        full_batch::solve_accelerated(&samples).expect("iris solves");
+    println!(
+        "firmware-parity lbfgs accelerated {}",
+        full_batch::summary(&accelerated)
+    );
+    assert!(accelerated.certified, "{accelerated}");
+    assert!(accelerated.iterations < full_batch::MAX_ITERATIONS);
+    let accelerated_outcome = full_batch::outcome(accelerated_model, &accelerated, &samples);
+    assert!(accelerated_outcome.passes(), "{accelerated_outcome:?}");
+    assert_certified_against_reference(&accelerated_outcome);
+    // Both points are within their certified distances of the same optimum.
+    let flat = |m: &tinysoftmax::Classifier<FEATURES, CLASSES>| -> Vec<f64> {
+        let (w, b) = (m.weights(), m.bias());
+        w.iter().flatten().chain(b).map(|&v| f64::from(v)).collect()
+    };
+    let between = flat(&outcome.model)
+        .iter()
+        .zip(flat(&accelerated_outcome.model))
+        .map(|(a, b)| (a - b).powi(2))
+        .sum::<f64>()
+        .sqrt();
+    let apart = f64::from(outcome.distance) + f64::from(accelerated_outcome.distance);
+    assert!(
+        between.is_finite() && between <= apart,
+        "{between} > {apart}"
     );
 }
 
