@@ -35,17 +35,17 @@
 //! # Which solver
 //!
 //! Iterations to a certified relative gap of 1e-6 from the zero model
-//! (`cargo run --release --example speed`, 2026-11-29, shared 2-core x86-64 host; each
+//! (`cargo run --release --example speed`, 2026-11-30, shared 2-core x86-64 host; each
 //! L-BFGS iteration is one pass over the data on almost every step, each accelerated one
 //! exactly one):
 //!
 //! | data, λ, type | `Lbfgs` | [`solver::minimize`] |
 //! |---|---:|---:|
 //! | digits, 0.01, f64 / f32 | 24 (M = 8) / 24 | 398 / 430 |
-//! | digits, 0.001, f64 / f32 | 51 (M = 8) / 55 | 1282 / not certified in 3000 |
+//! | digits, 0.001, f64 / f32 | 51 (M = 8) / 51 | 1282 / not certified in 3000 |
 //! | iris, 0.1, f32 | 9 (M = 4) | 28 |
 //! | iris, 0.01, f32 | 20 (M = 4) | 109 |
-//! | iris, 0.001, f32 | 38 (M = 4) | 354 |
+//! | iris, 0.001, f32 | 35 (M = 4) | 354 |
 //!
 //! The history length matters little here: on digits in f64, M = 4, 8 and 16 need 24, 24 and
 //! 24 iterations at λ = 0.01 and 54, 51 and 51 at λ = 0.001; in f32 at λ = 0.001, where the

@@ -485,7 +485,10 @@ fn lbfgs_case<const F: usize, const C: usize>(case: &Case<F, C>) {
     assert!(report.certified, "{report}");
     assert_sound(case, &t, &model, &report.certificate);
     let wide = certify_wide(case, &model);
-    assert!(tolerance_f64(1e-7).is_met(wide.objective, wide.gap), "{wide:?}");
+    assert!(
+        tolerance_f64(1e-7).is_met(wide.objective, wide.gap),
+        "{wide:?}"
+    );
     // Past the tolerance, down to what the f32 certificate proves: still sound.
     let (m, floor) = solve_lbfgs(&case.data, case.lambda, Tolerance::Absolute(1e-30), 200);
     println!("λ = {}: L-BFGS f32 certificate floor {floor}", case.lambda);
