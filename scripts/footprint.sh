@@ -80,12 +80,15 @@ measure() {
     rm -f "$log"
 }
 
+# a / b with two decimals.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 declare -A float_predict=()
 
-echo "| core | model | flash, inference (B) | flash, training (B) | static RAM, inference (B) | static RAM, training (B) | stack, predict (B) | stack, step (B) | instructions, predict | instructions, step |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| core | model | flash, inference (B) | flash, training (B) | static RAM, inference (B) | static RAM, training (B) | stack, predict (B) | stack, step (B) | instructions, predict | instructions, step | predict / reference | step / reference |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for board in "${boards[@]}"; do
     IFS='|' read -r target qemu label <<<"$board"
     (cd "$probes" && cargo build --quiet --release --bins --target "$target")
@@ -100,13 +103,17 @@ for board in "${boards[@]}"; do
         while read -r key value; do m[i-$key]=$value; done <"$results"
         measure "$train" "$qemu" >"$results"
         while read -r key value; do m[t-$key]=$value; done <"$results"
+        measure "$dir/probe-reference-$model" "$qemu" >"$results"
+        while read -r key value; do m[r-$key]=$value; done <"$results"
         float_predict[$target-$model]=${m[i-insn-predict]}
-        printf '| %s | `Classifier<%s>` | %d | %d | %d | %d | %d | %d | %d | %d |\n' \
+        printf '| %s | `Classifier<%s>` | %d | %d | %d | %d | %d | %d | %d | %d | %s | %s |\n' \
             "$label" "${model/x/, }" \
             $(($(flash "$infer") - base_flash)) $(($(flash "$train") - base_flash)) \
             $(($(ram "$infer") - base_ram)) $(($(ram "$train") - base_ram)) \
             "${m[i-stack-predict]}" "${m[t-stack-step]}" \
-            "${m[i-insn-predict]}" "${m[t-insn-step]}"
+            "${m[i-insn-predict]}" "${m[t-insn-step]}" \
+            "$(ratio "${m[i-insn-predict]}" "${m[r-insn-predict]}")" \
+            "$(ratio "${m[t-insn-step]}" "${m[r-insn-step]}")"
         unset m
     done
 done
