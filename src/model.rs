@@ -293,6 +293,43 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
         z
     }
 
+    /// The logits, bit for bit as [`logits`](Self::logits), and the largest |parameter|, bit
+    /// for bit as `max_abs` over every weight and bias, from one pass over the parameters: the
+    /// training step needs both, and reading each weight once instead of twice saves a quarter
+    /// of a step's instructions on a Cortex-M4F. NaN or ∞ among the parameters gives a
+    /// non-finite maximum.
+    #[inline]
+    pub(crate) fn logits_and_max_abs(&self, x: &[T; F]) -> ([T; C], T) {
+        let mut key = T::Key::default();
+        let mut z = [T::ZERO; C];
+        if cfg!(target_os = "none") {
+            // Class by class, as `logits_class_by_class`.
+            for (c, zc) in z.iter_mut().enumerate() {
+                let mut sum = T::ZERO;
+                for (column, &xf) in self.columns.iter().zip(x.iter()) {
+                    if let Some(&w) = column.get(c) {
+                        sum += w * xf;
+                        key = key.max(w.magnitude_key());
+                    }
+                }
+                *zc = sum;
+            }
+        } else {
+            // Feature by feature, as `logits_feature_by_feature`.
+            for (column, &xf) in self.columns.iter().zip(x.iter()) {
+                for (zc, &w) in z.iter_mut().zip(column.iter()) {
+                    *zc += w * xf;
+                    key = key.max(w.magnitude_key());
+                }
+            }
+        }
+        for (zc, &b) in z.iter_mut().zip(self.bias.iter()) {
+            *zc += b;
+            key = key.max(b.magnitude_key());
+        }
+        (z, T::from_magnitude_key(key))
+    }
+
     /// The logits, or the error [`logit_error`](Self::logit_error) names if one is not finite
     /// (training and the full-batch functions refuse such a sample rather than compute with ±∞).
     pub(crate) fn finite_logits(&self, x: &[T; F]) -> Result<[T; C]> {
