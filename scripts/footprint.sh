@@ -156,3 +156,35 @@ for board in "${boards[@]}"; do
         "$(awk -v a="${m[insn-step]}" -v b="${m[insn-predict]}" 'BEGIN { printf "%.2f", a / b }')"
     unset m
 done
+
+echo
+echo 'Optimised for size (`opt-level = "s"`, the release profile of the tables above) or for speed (`opt-level = 3`): flash of the library'"'"'s share, instructions of one `predict` and one `Trainer::step`, and their ratios to the plain reference built with the same setting.'
+echo
+echo "| core | model | opt-level | flash, inference (B) | flash, training (B) | instructions, predict | instructions, step | predict / reference | step / reference |"
+echo "|---|---|---|---:|---:|---:|---:|---:|---:|"
+for board in "${boards[@]}"; do
+    IFS='|' read -r target qemu label <<<"$board"
+    (cd "$probes" && cargo build --quiet --profile speed --target "$target" \
+        --bin probe-baseline --bin probe-infer-4x3 --bin probe-infer-64x10 \
+        --bin probe-train-4x3 --bin probe-train-64x10 \
+        --bin probe-reference-4x3 --bin probe-reference-64x10)
+    for model in 4x3 64x10; do
+        for profile in release speed; do
+            dir="$out/$target/$profile"
+            base=$(flash "$dir/probe-baseline")
+            declare -A m=()
+            for probe in infer train reference; do
+                measure "$dir/probe-$probe-$model" "$qemu" >"$results"
+                while read -r key value; do m[$probe-$key]=$value; done <"$results"
+            done
+            printf '| %s | `Classifier<%s>` | %s | %d | %d | %d | %d | %s | %s |\n' \
+                "${label%% (*}" "${model/x/, }" "$([ "$profile" = release ] && echo '"s"' || echo 3)" \
+                $(($(flash "$dir/probe-infer-$model") - base)) \
+                $(($(flash "$dir/probe-train-$model") - base)) \
+                "${m[infer-insn-predict]}" "${m[train-insn-step]}" \
+                "$(ratio "${m[infer-insn-predict]}" "${m[reference-insn-predict]}")" \
+                "$(ratio "${m[train-insn-step]}" "${m[reference-insn-step]}")"
+            unset m
+        done
+    done
+done
