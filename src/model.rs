@@ -301,9 +301,9 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
     #[inline]
     pub(crate) fn logits_and_max_abs(&self, x: &[T; F]) -> ([T; C], T) {
         let mut key = T::Key::default();
-        let mut z = [T::ZERO; C];
         if cfg!(target_os = "none") {
             // Class by class, as `logits_class_by_class`.
+            let mut z = self.bias;
             for (c, zc) in z.iter_mut().enumerate() {
                 let mut sum = T::ZERO;
                 for (column, &xf) in self.columns.iter().zip(x.iter()) {
@@ -312,22 +312,25 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
                         key = key.max(w.magnitude_key());
                     }
                 }
-                *zc = sum;
+                key = key.max(zc.magnitude_key());
+                *zc = sum + *zc;
             }
+            (z, T::from_magnitude_key(key))
         } else {
             // Feature by feature, as `logits_feature_by_feature`.
+            let mut z = [T::ZERO; C];
             for (column, &xf) in self.columns.iter().zip(x.iter()) {
                 for (zc, &w) in z.iter_mut().zip(column.iter()) {
                     *zc += w * xf;
                     key = key.max(w.magnitude_key());
                 }
             }
+            for (zc, &b) in z.iter_mut().zip(self.bias.iter()) {
+                *zc += b;
+                key = key.max(b.magnitude_key());
+            }
+            (z, T::from_magnitude_key(key))
         }
-        for (zc, &b) in z.iter_mut().zip(self.bias.iter()) {
-            *zc += b;
-            key = key.max(b.magnitude_key());
-        }
-        (z, T::from_magnitude_key(key))
     }
 
     /// The logits, or the error [`logit_error`](Self::logit_error) names if one is not finite

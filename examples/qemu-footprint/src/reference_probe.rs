@@ -53,7 +53,11 @@ static mut TRAINER: Trainer<F, C> = match (Sgd::new_f32(ETA, Schedule::Constant,
 static mut LABEL: usize = 0;
 
 impl Plain {
-    /// z_c = ((0 + W_c0 x_0) + W_c1 x_1 + …) + b_c, no fused multiply-add.
+    /// `z_c = ((0 + W_c0·x_0) + W_c1·x_1 + …) + b_c`, no fused multiply-add.
+    #[expect(
+        clippy::inline_always,
+        reason = "inlined into both callers, as the library's logits are into its step"
+    )]
     #[inline(always)]
     fn logits(&self, x: &[f32; F]) -> [f32; C] {
         let mut z = self.bias;
@@ -62,7 +66,8 @@ impl Plain {
             for (column, &xf) in self.columns.iter().zip(x.iter()) {
                 sum += column[c] * xf;
             }
-            *zc = sum + *zc;
+            // b_c + sum: IEEE addition is commutative, so the bits of sum + b_c.
+            *zc += sum;
         }
         z
     }
@@ -79,12 +84,12 @@ impl Plain {
         for (column, &xf) in self.columns.iter_mut().zip(x.iter()) {
             for (w, &d) in column.iter_mut().zip(delta.iter()) {
                 let g = d * xf + lambda * *w;
-                *w = *w - eta * g;
+                *w -= eta * g;
             }
         }
         for (b, &d) in self.bias.iter_mut().zip(delta.iter()) {
             let g = d + lambda * *b;
-            *b = *b - eta * g;
+            *b -= eta * g;
         }
         loss
     }
