@@ -20,6 +20,11 @@
 # - Instructions: a QEMU TCG plugin (scripts/insn-window.c, compiled with gcc into
 #   target/qemu-plugin/ on first use) counts the guest instructions between the probe's markers
 #   __bench_start and __bench_stop; the probe's first, empty window is subtracted.
+# - Ratios: the reference probes run a plain prediction and a plain SGD step with the library's
+#   arithmetic and no checks (after checking them bit for bit against the library; exit status
+#   3 otherwise); predict / reference and step / reference divide the library's counts by theirs.
+# - Size or speed: the inference, training and reference probes are built a second time with
+#   the `speed` profile (opt-level 3) for the last table.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -300,37 +300,50 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
     /// non-finite maximum.
     #[inline]
     pub(crate) fn logits_and_max_abs(&self, x: &[T; F]) -> ([T; C], T) {
-        let mut key = T::Key::default();
         if cfg!(target_os = "none") {
-            // Class by class, as `logits_class_by_class`.
-            let mut z = self.bias;
-            for (c, zc) in z.iter_mut().enumerate() {
-                let mut sum = T::ZERO;
-                for (column, &xf) in self.columns.iter().zip(x.iter()) {
-                    if let Some(&w) = column.get(c) {
-                        sum += w * xf;
-                        key = key.max(w.magnitude_key());
-                    }
-                }
-                key = key.max(zc.magnitude_key());
-                *zc = sum + *zc;
-            }
-            (z, T::from_magnitude_key(key))
+            self.logits_and_max_abs_class_by_class(x)
         } else {
-            // Feature by feature, as `logits_feature_by_feature`.
-            let mut z = [T::ZERO; C];
+            self.logits_and_max_abs_feature_by_feature(x)
+        }
+    }
+
+    /// [`logits_and_max_abs`](Self::logits_and_max_abs) in the order of
+    /// [`logits_feature_by_feature`](Self::logits_feature_by_feature).
+    #[inline]
+    pub(crate) fn logits_and_max_abs_feature_by_feature(&self, x: &[T; F]) -> ([T; C], T) {
+        let mut key = T::Key::default();
+        let mut z = [T::ZERO; C];
+        for (column, &xf) in self.columns.iter().zip(x.iter()) {
+            for (zc, &w) in z.iter_mut().zip(column.iter()) {
+                *zc += w * xf;
+                key = key.max(w.magnitude_key());
+            }
+        }
+        for (zc, &b) in z.iter_mut().zip(self.bias.iter()) {
+            *zc += b;
+            key = key.max(b.magnitude_key());
+        }
+        (z, T::from_magnitude_key(key))
+    }
+
+    /// [`logits_and_max_abs`](Self::logits_and_max_abs) in the order of
+    /// [`logits_class_by_class`](Self::logits_class_by_class).
+    #[inline]
+    pub(crate) fn logits_and_max_abs_class_by_class(&self, x: &[T; F]) -> ([T; C], T) {
+        let mut key = T::Key::default();
+        let mut z = self.bias;
+        for (c, zc) in z.iter_mut().enumerate() {
+            let mut sum = T::ZERO;
             for (column, &xf) in self.columns.iter().zip(x.iter()) {
-                for (zc, &w) in z.iter_mut().zip(column.iter()) {
-                    *zc += w * xf;
+                if let Some(&w) = column.get(c) {
+                    sum += w * xf;
                     key = key.max(w.magnitude_key());
                 }
             }
-            for (zc, &b) in z.iter_mut().zip(self.bias.iter()) {
-                *zc += b;
-                key = key.max(b.magnitude_key());
-            }
-            (z, T::from_magnitude_key(key))
+            key = key.max(zc.magnitude_key());
+            *zc = sum + *zc;
         }
+        (z, T::from_magnitude_key(key))
     }
 
     /// The logits, or the error [`logit_error`](Self::logit_error) names if one is not finite
@@ -719,6 +732,15 @@ mod tests {
             assert_eq!(m.logits_feature_by_feature(&x).map(f32::to_bits), want);
             assert_eq!(m.logits_class_by_class(&x).map(f32::to_bits), want);
             assert_eq!(m.logits(&x).map(f32::to_bits), want);
+            // The step's pass: the same logits, and the largest |parameter| (all finite here).
+            let theta = m.params().map(f32::abs).fold(0.0, f32::max).to_bits();
+            for (z, max) in [
+                m.logits_and_max_abs_feature_by_feature(&x),
+                m.logits_and_max_abs_class_by_class(&x),
+                m.logits_and_max_abs(&x),
+            ] {
+                assert_eq!((z.map(f32::to_bits), max.to_bits()), (want, theta));
+            }
         }
     }
 

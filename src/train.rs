@@ -10,6 +10,12 @@
 //! 2 of overflow does it compute every updated value once without writing, to check it
 //! exactly. Measured with callgrind on x86-64, the cheap proof makes a 64 × 10 step 21 % cheaper
 //! than always checking exactly (14.2k against 18.1k instructions; 25 % with Nesterov).
+//!
+//! The largest parameter magnitude the proof needs is read in the same pass as the logits, and
+//! the input check shares its pass with max|x|, so that a step reads each weight twice (logits,
+//! update) like a plain SGD step. The firmware guide's footprint table measures the step
+//! against such a plain step with the same arithmetic on every core, and says what each check
+//! costs.
 
 use crate::data::{Label, Sample};
 use crate::error::{Error, Result};
