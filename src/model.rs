@@ -332,7 +332,25 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
     pub(crate) fn logits_and_max_abs_class_by_class(&self, x: &[T; F]) -> ([T; C], T) {
         let mut key = T::Key::default();
         let mut z = self.bias;
-        for (c, zc) in z.iter_mut().enumerate() {
+        let mut pairs = z.chunks_exact_mut(2);
+        let mut c = 0;
+        for pair in &mut pairs {
+            let (mut s0, mut s1) = (T::ZERO, T::ZERO);
+            for (column, &xf) in self.columns.iter().zip(x.iter()) {
+                if let Some([w0, w1]) = column.get(c..c + 2) {
+                    s0 += *w0 * xf;
+                    s1 += *w1 * xf;
+                    key = key.max(w0.magnitude_key()).max(w1.magnitude_key());
+                }
+            }
+            if let [z0, z1] = pair {
+                key = key.max(z0.magnitude_key()).max(z1.magnitude_key());
+                *z0 = s0 + *z0;
+                *z1 = s1 + *z1;
+            }
+            c += 2;
+        }
+        for zc in pairs.into_remainder() {
             let mut sum = T::ZERO;
             for (column, &xf) in self.columns.iter().zip(x.iter()) {
                 if let Some(&w) = column.get(c) {
