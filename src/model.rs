@@ -295,7 +295,7 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
 
     /// The logits, bit for bit as [`logits`](Self::logits), and the largest |parameter|, bit
     /// for bit as `max_abs` over every weight and bias, from one pass over the parameters: the
-    /// training step needs both, and reading each weight once instead of twice saves a quarter
+    /// training step needs both, and reading each weight once instead of twice saved a quarter
     /// of a step's instructions on a Cortex-M4F. NaN or ∞ among the parameters gives a
     /// non-finite maximum.
     #[inline]
@@ -327,7 +327,9 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
     }
 
     /// [`logits_and_max_abs`](Self::logits_and_max_abs) in the order of
-    /// [`logits_class_by_class`](Self::logits_class_by_class).
+    /// [`logits_class_by_class`](Self::logits_class_by_class), two classes at a time: each
+    /// sum still runs in feature order, and x_f and the loop's bookkeeping serve two weights
+    /// (on a Cortex-M4F this pays for most of reading max|θ| here).
     #[inline]
     pub(crate) fn logits_and_max_abs_class_by_class(&self, x: &[T; F]) -> ([T; C], T) {
         let mut key = T::Key::default();
