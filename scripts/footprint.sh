@@ -20,6 +20,11 @@
 # - Instructions: a QEMU TCG plugin (scripts/insn-window.c, compiled with gcc into
 #   target/qemu-plugin/ on first use) counts the guest instructions between the probe's markers
 #   __bench_start and __bench_stop; the probe's first, empty window is subtracted.
+# - Ratios: the reference probes run a plain prediction and a plain SGD step with the library's
+#   arithmetic and no checks (after checking them bit for bit against the library; exit status
+#   3 otherwise); predict / reference and step / reference divide the library's counts by theirs.
+# - Size or speed: the inference, training and reference probes are built a second time with
+#   the `speed` profile (opt-level 3) for the last table.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -80,12 +85,15 @@ measure() {
     rm -f "$log"
 }
 
+# a / b with two decimals.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 declare -A float_predict=()
 
-echo "| core | model | flash, inference (B) | flash, training (B) | static RAM, inference (B) | static RAM, training (B) | stack, predict (B) | stack, step (B) | instructions, predict | instructions, step |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| core | model | flash, inference (B) | flash, training (B) | static RAM, inference (B) | static RAM, training (B) | stack, predict (B) | stack, step (B) | instructions, predict | instructions, step | predict / reference | step / reference |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for board in "${boards[@]}"; do
     IFS='|' read -r target qemu label <<<"$board"
     (cd "$probes" && cargo build --quiet --release --bins --target "$target")
@@ -100,13 +108,17 @@ for board in "${boards[@]}"; do
         while read -r key value; do m[i-$key]=$value; done <"$results"
         measure "$train" "$qemu" >"$results"
         while read -r key value; do m[t-$key]=$value; done <"$results"
+        measure "$dir/probe-reference-$model" "$qemu" >"$results"
+        while read -r key value; do m[r-$key]=$value; done <"$results"
         float_predict[$target-$model]=${m[i-insn-predict]}
-        printf '| %s | `Classifier<%s>` | %d | %d | %d | %d | %d | %d | %d | %d |\n' \
+        printf '| %s | `Classifier<%s>` | %d | %d | %d | %d | %d | %d | %d | %d | %s | %s |\n' \
             "$label" "${model/x/, }" \
             $(($(flash "$infer") - base_flash)) $(($(flash "$train") - base_flash)) \
             $(($(ram "$infer") - base_ram)) $(($(ram "$train") - base_ram)) \
             "${m[i-stack-predict]}" "${m[t-stack-step]}" \
-            "${m[i-insn-predict]}" "${m[t-insn-step]}"
+            "${m[i-insn-predict]}" "${m[t-insn-step]}" \
+            "$(ratio "${m[i-insn-predict]}" "${m[r-insn-predict]}")" \
+            "$(ratio "${m[t-insn-step]}" "${m[r-insn-step]}")"
         unset m
     done
 done
@@ -148,4 +160,36 @@ for board in "${boards[@]}"; do
     printf '| %s | %d | %d | %s |\n' "${label%% (*}" "${m[insn-predict]}" "${m[insn-step]}" \
         "$(awk -v a="${m[insn-step]}" -v b="${m[insn-predict]}" 'BEGIN { printf "%.2f", a / b }')"
     unset m
+done
+
+echo
+echo 'Optimised for size (`opt-level = "s"`, the release profile of the tables above) or for speed (`opt-level = 3`): flash of the library'"'"'s share, instructions of one `predict` and one `Trainer::step`, and their ratios to the plain reference built with the same setting.'
+echo
+echo "| core | model | opt-level | flash, inference (B) | flash, training (B) | instructions, predict | instructions, step | predict / reference | step / reference |"
+echo "|---|---|---|---:|---:|---:|---:|---:|---:|"
+for board in "${boards[@]}"; do
+    IFS='|' read -r target qemu label <<<"$board"
+    (cd "$probes" && cargo build --quiet --profile speed --target "$target" \
+        --bin probe-baseline --bin probe-infer-4x3 --bin probe-infer-64x10 \
+        --bin probe-train-4x3 --bin probe-train-64x10 \
+        --bin probe-reference-4x3 --bin probe-reference-64x10)
+    for model in 4x3 64x10; do
+        for profile in release speed; do
+            dir="$out/$target/$profile"
+            base=$(flash "$dir/probe-baseline")
+            declare -A m=()
+            for probe in infer train reference; do
+                measure "$dir/probe-$probe-$model" "$qemu" >"$results"
+                while read -r key value; do m[$probe-$key]=$value; done <"$results"
+            done
+            printf '| %s | `Classifier<%s>` | %s | %d | %d | %d | %d | %s | %s |\n' \
+                "${label%% (*}" "${model/x/, }" "$([ "$profile" = release ] && echo '"s"' || echo 3)" \
+                $(($(flash "$dir/probe-infer-$model") - base)) \
+                $(($(flash "$dir/probe-train-$model") - base)) \
+                "${m[infer-insn-predict]}" "${m[train-insn-step]}" \
+                "$(ratio "${m[infer-insn-predict]}" "${m[reference-insn-predict]}")" \
+                "$(ratio "${m[train-insn-step]}" "${m[reference-insn-step]}")"
+            unset m
+        done
+    done
 done

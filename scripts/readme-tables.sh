@@ -14,8 +14,8 @@
 # Sources, all the same bits on every run with a given toolchain:
 # - accuracy-table, accuracy-families: `cargo run --release --example accuracy_table`;
 # - iris-output: `cargo run --release --example iris`;
-# - footprint, fast-softmax, firmware-iris, firmware-online, firmware-lbfgs, lbfgs-stack,
-#   fingerprints: what
+# - footprint, fast-softmax, footprint-opt-level, firmware-iris, firmware-online,
+#   firmware-lbfgs, lbfgs-stack, fingerprints: what
 #   `.ci/firmware.sh` keeps in target/firmware-report/ (QEMU; it runs when that is missing).
 # With READMETABLES_REUSE=1 it runs only the accuracy example: it takes the iris output from
 # target/iris-default.txt and requires target/firmware-report/ (`.ci/run` has just made both).
@@ -58,8 +58,8 @@ if [ ! -f "$report/footprint.md" ]; then
     fi
     bash .ci/firmware.sh >&2
 fi
-# footprint.sh prints three tables, each after a sentence: the float footprint, the quantised
-# one and the fast softmax. Each is picked by its header line.
+# footprint.sh prints four tables, each after a sentence: the float footprint, the quantised
+# one, the fast softmax and opt-level "s" against 3. Each is picked by its header line.
 table() {
     awk -v head="$1" 'index($0, head) == 1 { on = 1 } on && !/^\|/ { exit } on { print }' \
         "$report/footprint.md"
@@ -67,6 +67,7 @@ table() {
 table '| core | model | flash, inference (B)' >"$blocks/footprint"
 table '| core | model | flash (B) | static RAM (B)' >"$blocks/quant-footprint"
 table '| core | exact | fast |' >"$blocks/fast-softmax"
+table '| core | model | opt-level |' >"$blocks/footprint-opt-level"
 cp "$report/Cortex-M4F-iris.txt" "$blocks/firmware-iris"
 cp "$report/Cortex-M4F-online.txt" "$blocks/firmware-online"
 cp "$report/Cortex-M4F-lbfgs.txt" "$blocks/firmware-lbfgs"

@@ -424,6 +424,11 @@ impl<const C: usize, T: Float> CrossEntropy<C, T> {
         let l = s.ln_1p();
         let w = self.weights[y.index()];
         let eps = self.smoothing;
+        if eps == T::ZERO && w == T::ONE {
+            // Plain cross-entropy, the common case: what `combine` gives, without its
+            // arithmetic by 1 and 0 (1·a and a + 0 are exact for a ≥ 0, which the loss is).
+            return ((shift.m - z[y.index()]) + l, grad);
+        }
         if eps > T::ZERO {
             let uniform = eps / from_count::<T>(C);
             for g in &mut grad {

@@ -293,6 +293,79 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
         z
     }
 
+    /// The logits, bit for bit as [`logits`](Self::logits), and the largest |parameter|, bit
+    /// for bit as `max_abs` over every weight and bias, from one pass over the parameters: the
+    /// training step needs both, and reading each weight once instead of twice saved a quarter
+    /// of a step's instructions on a Cortex-M4F. NaN or ∞ among the parameters gives a
+    /// non-finite maximum.
+    #[inline]
+    pub(crate) fn logits_and_max_abs(&self, x: &[T; F]) -> ([T; C], T) {
+        if cfg!(target_os = "none") {
+            self.logits_and_max_abs_class_by_class(x)
+        } else {
+            self.logits_and_max_abs_feature_by_feature(x)
+        }
+    }
+
+    /// [`logits_and_max_abs`](Self::logits_and_max_abs) in the order of
+    /// [`logits_feature_by_feature`](Self::logits_feature_by_feature).
+    #[inline]
+    pub(crate) fn logits_and_max_abs_feature_by_feature(&self, x: &[T; F]) -> ([T; C], T) {
+        let mut key = T::Key::default();
+        let mut z = [T::ZERO; C];
+        for (column, &xf) in self.columns.iter().zip(x.iter()) {
+            for (zc, &w) in z.iter_mut().zip(column.iter()) {
+                *zc += w * xf;
+                key = key.max(w.magnitude_key());
+            }
+        }
+        for (zc, &b) in z.iter_mut().zip(self.bias.iter()) {
+            *zc += b;
+            key = key.max(b.magnitude_key());
+        }
+        (z, T::from_magnitude_key(key))
+    }
+
+    /// [`logits_and_max_abs`](Self::logits_and_max_abs) in the order of
+    /// [`logits_class_by_class`](Self::logits_class_by_class), two classes at a time: each
+    /// sum still runs in feature order, and x_f and the loop's bookkeeping serve two weights
+    /// (on a Cortex-M4F this pays for most of reading max|θ| here).
+    #[inline]
+    pub(crate) fn logits_and_max_abs_class_by_class(&self, x: &[T; F]) -> ([T; C], T) {
+        let mut key = T::Key::default();
+        let mut z = self.bias;
+        let mut pairs = z.chunks_exact_mut(2);
+        let mut c = 0;
+        for pair in &mut pairs {
+            let (mut s0, mut s1) = (T::ZERO, T::ZERO);
+            for (column, &xf) in self.columns.iter().zip(x.iter()) {
+                if let Some([w0, w1]) = column.get(c..c + 2) {
+                    s0 += *w0 * xf;
+                    s1 += *w1 * xf;
+                    key = key.max(w0.magnitude_key()).max(w1.magnitude_key());
+                }
+            }
+            if let [z0, z1] = pair {
+                key = key.max(z0.magnitude_key()).max(z1.magnitude_key());
+                *z0 = s0 + *z0;
+                *z1 = s1 + *z1;
+            }
+            c += 2;
+        }
+        for zc in pairs.into_remainder() {
+            let mut sum = T::ZERO;
+            for (column, &xf) in self.columns.iter().zip(x.iter()) {
+                if let Some(&w) = column.get(c) {
+                    sum += w * xf;
+                    key = key.max(w.magnitude_key());
+                }
+            }
+            key = key.max(zc.magnitude_key());
+            *zc = sum + *zc;
+        }
+        (z, T::from_magnitude_key(key))
+    }
+
     /// The logits, or the error [`logit_error`](Self::logit_error) names if one is not finite
     /// (training and the full-batch functions refuse such a sample rather than compute with ±∞).
     pub(crate) fn finite_logits(&self, x: &[T; F]) -> Result<[T; C]> {
@@ -679,6 +752,15 @@ mod tests {
             assert_eq!(m.logits_feature_by_feature(&x).map(f32::to_bits), want);
             assert_eq!(m.logits_class_by_class(&x).map(f32::to_bits), want);
             assert_eq!(m.logits(&x).map(f32::to_bits), want);
+            // The step's pass: the same logits, and the largest |parameter| (all finite here).
+            let theta = m.params().map(f32::abs).fold(0.0, f32::max).to_bits();
+            for (z, max) in [
+                m.logits_and_max_abs_feature_by_feature(&x),
+                m.logits_and_max_abs_class_by_class(&x),
+                m.logits_and_max_abs(&x),
+            ] {
+                assert_eq!((z.map(f32::to_bits), max.to_bits()), (want, theta));
+            }
         }
     }
 

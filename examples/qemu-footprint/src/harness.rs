@@ -65,10 +65,17 @@ pub fn fill<const F: usize, const C: usize>(model: &mut Classifier<F, C>, input:
         }
         value
     };
-    let mut weights = [[0.0; F]; C];
+    // W row by row (class by class), written straight into the stored feature-major layout:
+    // one array on the stack, not three (a transpose would not fit beside the reference
+    // probe's statics on the Cortex-M0).
+    let mut columns = [[0.0; C]; F];
     let mut bias = [0.0; C];
-    for w in weights.iter_mut().flatten() {
-        *w = next();
+    for c in 0..C {
+        for column in &mut columns {
+            if let Some(w) = column.get_mut(c) {
+                *w = next();
+            }
+        }
     }
     for b in &mut bias {
         *b = next();
@@ -76,7 +83,7 @@ pub fn fill<const F: usize, const C: usize>(model: &mut Classifier<F, C>, input:
     for x in input.iter_mut() {
         *x = 4.0 * next();
     }
-    *model = Classifier::new(weights, bias);
+    *model = Classifier::from_columns(columns, bias);
 }
 
 #[expect(
