@@ -544,7 +544,7 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
     samples: &[Sample<F, C, T>],
     objective: &Objective<C, T>,
 ) -> Result<Certificate<T>> {
-    certify_pass(model, samples, objective).map(|(certificate, _)| certificate)
+    certify_pass(model, samples, objective).map(|(certificate, _, _)| certificate)
 }
 
 /// [`certify`] and the gradient ĝ it computed (within `gradient_error` of ∇P(θ)), shaped like
@@ -554,17 +554,16 @@ pub(crate) fn certify_with_gradient<const F: usize, const C: usize, T: Float>(
     samples: &[Sample<F, C, T>],
     objective: &Objective<C, T>,
 ) -> Result<(Certificate<T>, Classifier<F, C, T>)> {
-    let (certificate, gradient) = certify_pass(model, samples, objective)?;
-    let n = strongly_convex_batch(samples, objective.lambda())?;
+    let (certificate, gradient, n) = certify_pass(model, samples, objective)?;
     Ok((certificate, gradient.finish(n, objective.lambda(), model)))
 }
 
-/// [`certify`] with the gradient's accumulator.
+/// [`certify`] with the gradient's accumulator and n.
 fn certify_pass<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     samples: &[Sample<F, C, T>],
     objective: &Objective<C, T>,
-) -> Result<(Certificate<T>, Accumulator<F, C, T>)> {
+) -> Result<(Certificate<T>, Accumulator<F, C, T>, T)> {
     let (loss, lambda) = (objective.loss(), objective.lambda());
     let n = strongly_convex_batch(samples, lambda)?;
     if !model.params().all(Float::is_finite) {
@@ -607,7 +606,7 @@ fn certify_pass<const F: usize, const C: usize, T: Float>(
         gap,
         distance,
     };
-    Ok((certificate, acc))
+    Ok((certificate, acc, n))
 }
 
 #[cfg(test)]
