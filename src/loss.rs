@@ -90,6 +90,11 @@ fn loss_shift<T: Float, const C: usize>(z: &[T; C]) -> Shift<T> {
 /// One pass over the logits: the shift, s = Σ_{j≠k} exp(z_j − m), and the gradient p − e_y.
 #[inline]
 fn fused_kernel<T: Float, const C: usize>(z: &[T; C], y: Label<C>) -> (Shift<T>, T, [T; C]) {
+    // Bare-metal targets take the general path only: the same bits in less flash (the normal
+    // path gains nothing without SIMD).
+    if cfg!(target_os = "none") {
+        return general_kernel(z, y);
+    }
     normal_kernel(z, y).unwrap_or_else(|| general_kernel(z, y))
 }
 
