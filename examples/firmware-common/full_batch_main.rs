@@ -9,12 +9,12 @@
 //! lbfgs: 150 samples standardised on the device; Lbfgs::<4> from the zero model, lambda 0.01, relative gap 1e-6
 //! accuracy 0.9600000 (0x3f75c28f)
 //! objective 0.2662011 (0x3e884b82) reference 0.266201 relative error 3.4e-7
-//! certificate gap 2.1e-7 (0x345eaf9f) distance 6.4e-3
-//! gradient norm 6.4e-5, its rounding allowance 8.9e-7
-//! solved certified after 20 iterations, objective 0x3e884b82, gap 0x345eaf9f
-//! stack 2356 bytes for Lbfgs::<4>::minimize, samples 3000 bytes
-//! accelerated certified after 109 iterations, objective 0x3e884b85, gap 0x348c2e6e
-//! stack 1828 bytes for solver::minimize, samples 3000 bytes
+//! certificate gap 2.0e-7 (0x345ae41a) distance 6.4e-3
+//! gradient norm 6.4e-5, its rounding allowance 3.4e-7
+//! solved certified after 20 iterations, objective 0x3e884b82, gap 0x345ae41a
+//! stack 2928 bytes for Lbfgs::<4>::minimize, samples 3000 bytes
+//! accelerated certified after 109 iterations, objective 0x3e884b85, gap 0x348a09fc
+//! stack 1968 bytes for solver::minimize, samples 3000 bytes
 //! result pass
 //! fingerprint 50cd201a50e8ea82
 //! ```
