@@ -378,3 +378,54 @@ fn sample_terms_are_their_formulas() {
         }
     }
 }
+
+/// The logits' differences (step 1): k is a largest unrounded logit ẑ + ê (a tie in ẑ goes to
+/// the larger ê), every hi ≤ 0 with |lo| ≤ ½ ULP of hi, and each hi + lo within
+/// 7u²(1 + u)·max|ẑ| + ω of the exact difference of the pairs. Half the cases put two logits
+/// on the same ẑ with different ê, so that dropping the tie-break or the carries' difference
+/// fails; a quarter put ẑ one ULP apart with carries that cross.
+#[test]
+fn logit_differences_are_nearly_exact() {
+    let mut rng = SplitMix64::new(23);
+    let pair = |v: f64| {
+        let z = v as f32;
+        (z, (v - f64::from(z)) as f32)
+    };
+    for case in 0..CASES {
+        let mut z = [0.0_f32; 4];
+        let mut e = [0.0_f32; 4];
+        let scale = f64::from(log_uniform(&mut rng, -20, 20));
+        for (zc, ec) in z.iter_mut().zip(e.iter_mut()) {
+            let v = scale * ((rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 - 0.5);
+            (*zc, *ec) = pair(v);
+        }
+        if case % 2 == 0 {
+            // Two logits on the same ẑ, the later one larger by its carry.
+            let top = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let ulp = f64::from(f32::from_bits(top.abs().to_bits() + 1) - top.abs());
+            (z[1], z[3]) = (top, top);
+            (e[1], e[3]) = ((-0.25 * ulp) as f32, (0.25 * ulp) as f32);
+            if case % 4 == 0 {
+                // z[2] one ULP below, its carry up to half an ULP above.
+                z[2] = f32::from_bits(top.to_bits().wrapping_sub(1));
+                e[2] = (0.49 * ulp) as f32;
+            }
+        }
+        let (hi, lo, k) = logit_differences(&z, &e);
+        let exact =
+            |j: usize| (f64::from(z[j]) + f64::from(e[j])) - (f64::from(z[k]) + f64::from(e[k]));
+        let z_max = z.iter().fold(0.0_f64, |m, &v| m.max(f64::from(v).abs()));
+        let bound = 7.0 * U * U * (1.0 + U) * z_max + OMEGA;
+        for j in 0..4 {
+            assert!(exact(j) <= 0.0, "{z:?} {e:?}: class {k} is not a largest");
+            assert!(hi[j] <= 0.0, "{z:?} {e:?}: hi[{j}] = {}", hi[j]);
+            let half_ulp = f64::from(f32::from_bits(hi[j].abs().to_bits() + 1) - hi[j].abs()) / 2.0;
+            assert!(f64::from(lo[j]).abs() <= half_ulp, "{z:?} {e:?}: lo[{j}]");
+            let error = (f64::from(hi[j]) + f64::from(lo[j]) - exact(j)).abs();
+            assert!(
+                error <= bound,
+                "{z:?} {e:?}: class {j} off by {error:e} > {bound:e}"
+            );
+        }
+    }
+}
