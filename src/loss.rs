@@ -533,6 +533,10 @@ mod tests {
     use super::*;
     use crate::rng::SplitMix64;
 
+    /// Random logit vectors per kernel test: a few under Miri, which checks for undefined
+    /// behaviour and byte order only.
+    const CASES: usize = if cfg!(miri) { 40 } else { 20_000 };
+
     /// The normal kernel is the general one, bit for bit, wherever it applies; it applies to
     /// ordinary logits and declines NaN, infinities and exponentials below the normal range.
     #[allow(
@@ -542,7 +546,7 @@ mod tests {
     )]
     fn kernels_agree<T: Float, const C: usize>(rng: &mut SplitMix64, specials: &[T]) -> usize {
         let mut taken = 0;
-        for case in 0..20_000 {
+        for case in 0..CASES {
             let scale = T::from_f64(f64::from(rng.below(1 << 12)) / 8.0);
             let mut z = [T::ZERO; C];
             for v in &mut z {
@@ -616,8 +620,8 @@ mod tests {
             kernels_agree::<f64, 10>(&mut rng, &f64_specials),
             kernels_agree::<f64, 1>(&mut rng, &f64_specials),
         ] {
-            // Both paths are exercised: most cases are normal, a few hundred are not.
-            assert!(taken > 2_000 && taken < 19_900, "{taken}");
+            // Both paths are exercised.
+            assert!(taken > CASES / 10 && taken < CASES, "{taken}");
         }
     }
 
