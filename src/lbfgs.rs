@@ -130,7 +130,8 @@ impl<const M: usize> Lbfgs<M> {
     /// gap, the iteration budget is spent, or rounding stops the line search.
     ///
     /// `stop.max_iterations` counts L-BFGS iterations (each one pass over the data, plus one per
-    /// shrink of the step). On success the model holds the returned point, whether certified or
+    /// shrink of the step) and polishing steps (each one certificate per trial point, see the
+    /// [module docs](self)). On success the model holds the returned point, whether certified or
     /// not: check [`Report::certified`]. The nearest peer is scikit-learn's
     /// `LogisticRegression(C = 1/(nλ), solver="lbfgs")` with the intercept penalised.
     ///
@@ -228,8 +229,8 @@ impl<const M: usize> Lbfgs<M> {
 }
 
 /// L-BFGS steps on the certificate's own gradient, once P no longer decreases in the working
-/// precision ([`STALL`] steps in a row; when the budget is spent, none): the best certified point, its certificate and
-/// the steps taken.
+/// precision ([`STALL`] steps in a row; when the budget is spent, none): the point with the
+/// smallest proven gap, its certificate and the steps taken.
 ///
 /// The solver's gradient comes from plainly summed logits, whose rounding (about F·u of
 /// their magnitude) leaves it uncertain by more than f32 can resolve near the optimum: on
