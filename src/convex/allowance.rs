@@ -304,14 +304,12 @@ pub(super) fn logit_differences<const C: usize, T: Float>(
     z: &[T; C],
     e: &[T; C],
 ) -> ([T; C], [T; C], usize) {
-    let mut k = 0;
+    let (mut k, mut zk, mut ek) = (0, T::ZERO, T::ZERO);
     for (j, (&zj, &ej)) in z.iter().zip(e.iter()).enumerate() {
-        let (zk, ek) = (z[k], e[k]);
-        if zj > zk || (zj == zk && ej > ek) {
-            k = j;
+        if j == 0 || zj > zk || (zj == zk && ej > ek) {
+            (k, zk, ek) = (j, zj, ej);
         }
     }
-    let (zk, ek) = (z[k], e[k]);
     let mut hi = [T::ZERO; C];
     let mut lo = [T::ZERO; C];
     for (j, ((h_out, l_out), (&zj, &ej))) in hi
