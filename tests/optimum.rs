@@ -493,6 +493,9 @@ fn lbfgs_case<const F: usize, const C: usize>(case: &Case<F, C>) {
     let (m, floor) = solve_lbfgs(&case.data, case.lambda, Tolerance::Absolute(1e-30), 200);
     println!("λ = {}: L-BFGS f32 certificate floor {floor}", case.lambda);
     assert_sound(case, &t, &m, &floor.certificate);
+    // What polishing on the certificate's gradient reaches: without it (its budget set to 0)
+    // the floor stays at 3.9e-10 to 2.1e-8 on iris; with it, 2.5e-12 to 4.9e-11 on all five.
+    assert!(floor.certificate.gap <= 1e-10, "{floor}");
 }
 
 fn tolerance_f64(epsilon: f64) -> Tolerance<f64> {
