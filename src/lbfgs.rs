@@ -525,6 +525,43 @@ mod tests {
         Stop::new(Tolerance::Absolute(eps), max_iterations)
     }
 
+    /// A polishing step that passes the minimum on its line fourfold is shortened, by the
+    /// secant through the two slopes, to that minimum: near the optimum P is nearly quadratic
+    /// along the line, whose minimum lies at t = ¼, where the slope all but vanishes.
+    #[test]
+    fn an_overshooting_polishing_step_is_shortened_to_the_minimum_on_its_line() {
+        let (data, objective) = (data(), objective(0.01));
+        let mut optimum = Classifier::zeros();
+        let report = Lbfgs::<4>::minimize(&mut optimum, &data, &objective, stop(1e-15, 1000));
+        assert!(report.is_ok_and(|r| r.certified));
+        let mut x = optimum.clone();
+        for (k, p) in x.params_mut().enumerate() {
+            *p += 1e-3 * [1.0, -1.0, 0.5][k % 3];
+        }
+        let Ok((_, g)) = certify_with_gradient(&x, &data, &objective) else {
+            unreachable!()
+        };
+        let mut d = optimum.clone();
+        axpy(&mut d, -1.0, &x);
+        for v in d.params_mut() {
+            *v *= 4.0;
+        }
+        let slope = dot(&g, &d);
+        assert!(slope < 0.0);
+        let Some((trial, _, g_trial)) = slope_search(&x, &d, slope, &data, &objective) else {
+            unreachable!()
+        };
+        let slope_trial = dot(&g_trial, &d);
+        assert!(
+            slope_trial.abs() <= 0.05 * slope.abs(),
+            "{slope_trial:e} vs {slope:e}"
+        );
+        // The point is the secant's, near θ* (a quarter of the way), not the full step's.
+        let mut off = trial.clone();
+        axpy(&mut off, -1.0, &optimum);
+        assert!(off.norm_squared().sqrt() < 2e-4, "{off:?}");
+    }
+
     #[test]
     fn bad_arguments_leave_the_model_unchanged() {
         let start = Classifier::new([[1.0, 2.0], [0.0, 0.0], [-1.0, 0.5]], [0.1, 0.2, 0.3]);
