@@ -525,9 +525,10 @@ mod tests {
         Stop::new(Tolerance::Absolute(eps), max_iterations)
     }
 
-    /// A polishing step that passes the minimum on its line fourfold is shortened, by the
+    /// A polishing step that passes the minimum on its line threefold is shortened, by the
     /// secant through the two slopes, to that minimum: near the optimum P is nearly quadratic
-    /// along the line, whose minimum lies at t = ¼, where the slope all but vanishes.
+    /// along the line, whose minimum lies at t = ⅓, where the slope all but vanishes (halving
+    /// the step instead would stop at t = ½, with half the slope left).
     #[test]
     fn an_overshooting_polishing_step_is_shortened_to_the_minimum_on_its_line() {
         let (data, objective) = (data(), objective(0.01));
@@ -544,7 +545,7 @@ mod tests {
         let mut d = optimum.clone();
         axpy(&mut d, -1.0, &x);
         for v in d.params_mut() {
-            *v *= 4.0;
+            *v *= 3.0;
         }
         let slope = dot(&g, &d);
         assert!(slope < 0.0);
@@ -556,7 +557,7 @@ mod tests {
             slope_trial.abs() <= 0.05 * slope.abs(),
             "{slope_trial:e} vs {slope:e}"
         );
-        // The point is the secant's, near θ* (a quarter of the way), not the full step's.
+        // The point is the secant's, near θ* (a third of the way), not the full step's.
         let mut off = trial.clone();
         axpy(&mut off, -1.0, &optimum);
         assert!(off.norm_squared().sqrt() < 2e-4, "{off:?}");
