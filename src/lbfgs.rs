@@ -184,14 +184,7 @@ impl<const M: usize> Lbfgs<M> {
             if iterations >= stop.max_iterations {
                 break;
             }
-            let mut d = history.direction(&g);
-            let mut slope = dot(&g, &d);
-            if slope.is_nan() || slope >= T::ZERO {
-                // Rounding made the quasi-Newton direction useless: restart from −∇P/L.
-                history = History::new(T::ONE / smooth);
-                d = history.direction(&g);
-                slope = dot(&g, &d);
-            }
+            let (d, slope) = history.descent(&g, smooth);
             let Some((x_new, p_new, g_new)) = line_search(&x, p, &d, slope, samples, objective)?
             else {
                 break;
@@ -219,12 +212,9 @@ impl<const M: usize> Lbfgs<M> {
             budget,
             (tolerance, smooth),
         )?;
-        if !certificate.gap.is_finite() {
-            // ‖∇P‖² overflowed: a proof of nothing, as in `solver::minimize`.
-            return Err(Error::Overflow);
-        }
+        let report = certifier.report(certificate, iterations + polished)?;
         *model = x;
-        Ok(certifier.report(certificate, iterations + polished))
+        Ok(report)
     }
 }
 
@@ -257,13 +247,7 @@ fn polish<const F: usize, const C: usize, const M: usize, T: Float>(
         && idle < POLISH_PATIENCE
         && !tolerance.is_met(best.1.objective, best.1.gap)
     {
-        let mut d = history.direction(&g);
-        let mut slope = dot(&g, &d);
-        if slope.is_nan() || slope >= T::ZERO {
-            *history = History::new(T::ONE / smooth);
-            d = history.direction(&g);
-            slope = dot(&g, &d);
-        }
+        let (d, slope) = history.descent(&g, smooth);
         steps += 1;
         let Some((trial, c, g_new)) = slope_search(&x, &d, slope, samples, objective) else {
             break;
@@ -433,6 +417,20 @@ impl<const F: usize, const C: usize, const M: usize, T: Float> History<F, C, M, 
     /// The slot of the pair k steps older than the newest.
     fn slot(&self, k: usize) -> usize {
         (self.newest + M - k) % M
+    }
+
+    /// A descent direction d and its slope g·d: the quasi-Newton one, or, when rounding made it
+    /// useless (g·d not negative), −g/L from a history started afresh.
+    fn descent(&mut self, g: &Classifier<F, C, T>, smooth: T) -> (Classifier<F, C, T>, T) {
+        let d = self.direction(g);
+        let slope = dot(g, &d);
+        if slope.is_nan() || slope >= T::ZERO {
+            *self = Self::new(T::ONE / smooth);
+            let d = self.direction(g);
+            let slope = dot(g, &d);
+            return (d, slope);
+        }
+        (d, slope)
     }
 
     /// d = −H·g by the two-loop recursion.

@@ -353,14 +353,17 @@ impl<T: Float> Certifier<T> {
         Ok(None)
     }
 
-    /// The report for a certificate already computed, certified or not.
-    pub(crate) fn report(&self, certificate: Certificate<T>, iterations: u32) -> Report<T> {
-        Report::new(iterations, certificate, self.tolerance)
+    /// The report of a final certificate, certified or not; [`Error::Overflow`] when the gap
+    /// is +∞ (‖∇P‖² overflowed: a proof of nothing, which on data this badly scaled does not
+    /// change however long the run).
+    pub(crate) fn report(&self, certificate: Certificate<T>, iterations: u32) -> Result<Report<T>> {
+        if !certificate.gap.is_finite() {
+            return Err(Error::Overflow);
+        }
+        Ok(Report::new(iterations, certificate, self.tolerance))
     }
 
-    /// The report of the final model, certified or not; [`Error::Overflow`] when the gap is
-    /// +∞ (‖∇P‖² overflowed: a proof of nothing, which on data this badly scaled does not
-    /// change however long the run).
+    /// [`report`](Self::report) of the final model's certificate.
     pub(crate) fn finish<const F: usize, const C: usize>(
         &self,
         model: &Classifier<F, C, T>,
@@ -368,11 +371,7 @@ impl<T: Float> Certifier<T> {
         objective: &Objective<C, T>,
         iterations: u32,
     ) -> Result<Report<T>> {
-        let certificate = certify(model, samples, objective)?;
-        if !certificate.gap.is_finite() {
-            return Err(Error::Overflow);
-        }
-        Ok(Report::new(iterations, certificate, self.tolerance))
+        self.report(certify(model, samples, objective)?, iterations)
     }
 }
 
