@@ -83,7 +83,7 @@
 //! For a model as small as iris the frames of the passes, the line search and the certificate
 //! outweigh the history: measured on the device by stack painting, `Lbfgs::<4>` on iris in
 //! `f32`, certificate and polishing included, peaks at 2 928 bytes of stack on the Cortex-M4F
-//! (2 768 to 3 004 bytes on the Cortex-M3, Cortex-M0 and RV32IMC), and [`solver::minimize`] at
+//! (2 768 to 2 996 bytes on the Cortex-M3, Cortex-M0 and RV32IMC), and [`solver::minimize`] at
 //! 1 968 bytes (the `lbfgs` firmware, `bash .ci/firmware.sh`, QEMU 10.0.2, `opt-level = "s"`,
 //! 2026-11-30; polishing added about 570 bytes: the certificate's gradient, the best point and
 //! a trial beside the history). With its 3 000 bytes of samples it runs in a 16 KiB part; the table,
