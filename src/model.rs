@@ -536,10 +536,46 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
         if xs.len() != out.len() {
             return Err(Error::LengthMismatch);
         }
-        for (x, label) in xs.iter().zip(out.iter_mut()) {
+        if cfg!(target_os = "none") {
+            for (x, label) in xs.iter().zip(out.iter_mut()) {
+                *label = self.predict(x);
+            }
+            return Ok(());
+        }
+        // Two inputs at a time on the host (see `logits_of_two`): 71 µs instead of 122 µs for
+        // the 1797 digits in `f32` (`examples/speed.rs`, x86-64).
+        let (xs_pairs, mut out_pairs) = (xs.chunks_exact(2), out.chunks_exact_mut(2));
+        let last_x = xs_pairs.remainder().first();
+        for (pair, labels) in xs_pairs.zip(&mut out_pairs) {
+            if let ([x0, x1], [l0, l1]) = (pair, labels) {
+                let (z0, z1) = self.logits_of_two(x0, x1);
+                *l0 = Label::from_argmax(argmax(&z0));
+                *l1 = Label::from_argmax(argmax(&z1));
+            }
+        }
+        if let (Some(x), Some(label)) = (last_x, out_pairs.into_remainder().first_mut()) {
             *label = self.predict(x);
         }
         Ok(())
+    }
+
+    /// The logits of two inputs, each bit for bit as
+    /// [`logits_feature_by_feature`](Self::logits_feature_by_feature): two independent chains
+    /// of additions per class, so that the host overlaps their latencies.
+    fn logits_of_two(&self, x0: &[T; F], x1: &[T; F]) -> ([T; C], [T; C]) {
+        let mut z0 = [T::ZERO; C];
+        let mut z1 = [T::ZERO; C];
+        for ((column, &a), &b) in self.columns.iter().zip(x0.iter()).zip(x1.iter()) {
+            for ((s0, s1), &w) in z0.iter_mut().zip(z1.iter_mut()).zip(column.iter()) {
+                *s0 += w * a;
+                *s1 += w * b;
+            }
+        }
+        for ((s0, s1), &b) in z0.iter_mut().zip(z1.iter_mut()).zip(self.bias.iter()) {
+            *s0 += b;
+            *s1 += b;
+        }
+        (z0, z1)
     }
 
     /// The cross-entropy of one sample, −ln p_y (see [`cross_entropy`]).
@@ -762,6 +798,11 @@ mod tests {
             let x = [0.0; F].map(|_: f32| random(&mut rng));
             let want = reference(&m, &x).map(f32::to_bits);
             assert_eq!(m.logits_feature_by_feature(&x).map(f32::to_bits), want);
+            // The batch's two chains side by side: each input's own bits.
+            let other = [0.0; F].map(|_: f32| random(&mut rng));
+            let (a, b) = m.logits_of_two(&x, &other);
+            assert_eq!(a.map(f32::to_bits), want);
+            assert_eq!(b.map(f32::to_bits), reference(&m, &other).map(f32::to_bits));
             assert_eq!(m.logits_class_by_class(&x).map(f32::to_bits), want);
             assert_eq!(m.logits(&x).map(f32::to_bits), want);
             // The step's pass: the same logits, and the largest |parameter| (all finite here).
@@ -793,7 +834,8 @@ mod tests {
     fn a_non_finite_parameter_always_shows_in_the_logits() {
         let mut rng = SplitMix64::new(6);
         let specials = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY];
-        for round in 0..600 {
+        let rounds = if cfg!(miri) { 60 } else { 600 };
+        for round in 0..rounds {
             let mut m = Classifier::<5, 3>::new(
                 [[0.0; 5]; 3].map(|row| row.map(|_: f32| random(&mut rng))),
                 [0.0; 3].map(|_: f32| random(&mut rng)),
@@ -830,6 +872,13 @@ mod tests {
         let m = Classifier::new(weights, [0.0; 10].map(|_: f32| random(&mut rng)));
         let xs: [[f32; 8]; 7] = core::array::from_fn(|_| [0.0; 8].map(|_| random(&mut rng)));
         let mut out = [Label::new(0).unwrap(); 7];
+        // Every length, even and odd: the pairs and the last input alone.
+        for n in 0..=7 {
+            let mut part = [Label::new(0).unwrap(); 7];
+            m.predict_batch(&xs[..n], &mut part[..n]).unwrap();
+            let single: std::vec::Vec<_> = xs[..n].iter().map(|x| m.predict(x)).collect();
+            assert_eq!(part[..n], single[..]);
+        }
         m.predict_batch(&xs, &mut out).unwrap();
         assert_eq!(out, xs.map(|x| m.predict(&x)));
         let before = out;
