@@ -13,7 +13,7 @@ use crate::math::{Float, two_sum};
 use crate::model::{Classifier, dot};
 use crate::objective::Objective;
 use crate::softmax::{Compensated, softmax};
-use allowance::{Allowance, accurate_logit_pairs, logit_differences, parameter_norm, scaled_norm};
+use allowance::{Allowance, logit_differences, parameter_norm, scaled_norm, scan};
 
 /// Checks λ, the sample count and the samples' features, as every full-batch function does;
 /// returns n as a float.
@@ -572,7 +572,8 @@ fn certify_pass<const F: usize, const C: usize, T: Float>(
     let allowance = Allowance::new::<F, C>(n, loss.label_smoothing());
     let mut per_sample = Compensated::new();
     let (total, acc) = full_pass(samples, |s| {
-        let (z, e) = accurate_logit_pairs(model, &s.features);
+        let scan = scan(model, &s.features);
+        let (z, e) = (scan.logits, scan.carries);
         if !z.iter().chain(e.iter()).all(|v| v.is_finite()) {
             // The logit itself overflows (as in `objective`), or only Dot2's error-free
             // products do.
@@ -581,7 +582,7 @@ fn certify_pass<const F: usize, const C: usize, T: Float>(
         let (hi, lo, k) = logit_differences(&z, &e);
         let (l, delta) = loss.loss_with_grad_split(&hi, &lo, k, s.label);
         let weight = loss.class_weights()[s.label.index()];
-        per_sample.add(allowance.sample(model, weight, &s.features, &delta));
+        per_sample.add(allowance.sample(&scan, weight, &delta));
         Ok((l, delta))
     })?;
     let objective = total / n + penalty(model, lambda);
@@ -695,6 +696,11 @@ mod tests {
                     m.max_nan(sum)
                 });
             assert_eq!(logit_magnitude(&model, &x).to_bits(), magnitude.to_bits());
+            // The certificate's one loop: the same bits as each definition alone.
+            let scanned = scan(&model, &x);
+            assert_eq!(scanned.magnitude.to_bits(), magnitude.to_bits());
+            let norm = scaled_norm(|| x.iter().chain([1.0].iter()).copied());
+            assert_eq!(scanned.x_norm.to_bits(), norm.to_bits());
             let delta = [0.0; 3].map(|_: f32| random(&mut rng));
             acc.add_outer(&delta, &x);
             for (sums, &d) in plain.iter_mut().zip(delta.iter()) {
@@ -704,6 +710,32 @@ mod tests {
             }
         }
         check_entries(&acc.finish(1.0, 0.0, &Classifier::zeros()), &plain);
+    }
+
+    /// The one-loop scan gives ‖(x, 1)‖ bit for bit as `scaled_norm`, and the magnitude as
+    /// `logit_magnitude`, at the edges too: features below 1 (the scale is the bias's 1),
+    /// huge, subnormal, zero, infinite and NaN.
+    #[test]
+    fn the_scan_keeps_each_definition_at_the_edges() {
+        let model = Classifier::<4, 2>::new(
+            [[1.5, -2.0, 0.25, 3.0], [-1.0, 0.5, 7.0, -0.125]],
+            [0.5, -4.0],
+        );
+        let specials = [
+            [0.1_f32, -0.2, 0.3, 0.0],
+            [1e30, -3e35, 2.0, 1e-40],
+            [1e-45, -1e-42, 0.0, -0.0],
+            [1e19, 1e19, -1e19, 1e19],
+            [f32::INFINITY, 1.0, 2.0, 3.0],
+            [1.0, f32::NAN, 2.0, 3.0],
+        ];
+        for x in specials {
+            let scanned = scan(&model, &x);
+            let norm = scaled_norm(|| x.iter().chain([1.0].iter()).copied());
+            assert_eq!(scanned.x_norm.to_bits(), norm.to_bits(), "{x:?}");
+            let magnitude = logit_magnitude(&model, &x);
+            assert_eq!(scanned.magnitude.to_bits(), magnitude.to_bits(), "{x:?}");
+        }
     }
 
     /// The blocked order of `gradient`, entry by entry in scalar code: blocks of 8 samples

@@ -151,19 +151,17 @@ impl<T: Float> Allowance<T> {
         }
     }
 
-    /// ‖x̃‖ times the sample's terms, every product rounded up with [`mul_up`].
-    pub(super) fn sample<const F: usize, const C: usize>(
+    /// ‖x̃‖ times the sample's terms, every product rounded up with [`mul_up`], from the
+    /// sample's [`scan`] (‖x̃‖ and a) and its class weight and δ̂.
+    pub(super) fn sample<const C: usize>(
         &self,
-        model: &Classifier<F, C, T>,
+        scan: &SampleScan<C, T>,
         weight: T,
-        x: &[T; F],
         delta: &[T; C],
     ) -> T {
-        let one = [T::ONE];
-        let x_norm = scaled_norm(|| x.iter().chain(one.iter()).copied());
         let delta_norm = scaled_norm(|| delta.iter().copied());
-        let terms = self.sample_terms(weight, delta_norm, logit_magnitude(model, x));
-        mul_up(x_norm, terms.total())
+        let terms = self.sample_terms(weight, delta_norm, scan.magnitude);
+        mul_up(scan.x_norm, terms.total())
     }
 
     /// The global terms, from the compensated sum of the per-sample terms, the computed ‖ĝ‖,
@@ -264,29 +262,85 @@ pub(super) fn accurate_logits<const F: usize, const C: usize, T: Float>(
     accurate_logit_pairs(model, x).0
 }
 
-/// The logits W x + b, each from a compensated dot product, unrounded: ẑ_c + ê_c, with ẑ_c the
-/// logit rounded to the working precision and |ê_c| ≤ ½ ULP of ẑ_c.
+/// The unrounded logits of [`scan`], alone.
+#[cfg(test)]
+pub(super) fn accurate_logit_pairs<const F: usize, const C: usize, T: Float>(
+    model: &Classifier<F, C, T>,
+    x: &[T; F],
+) -> ([T; C], [T; C]) {
+    let s = scan(model, x);
+    (s.logits, s.carries)
+}
+
+/// What the certificate needs of one sample before its loss: the unrounded logits, the
+/// magnitude a of [`logit_magnitude`] and ‖x̃‖ = ‖(x, 1)‖ of [`scaled_norm`].
+pub(super) struct SampleScan<const C: usize, T> {
+    /// ẑ_c, each logit rounded to the working precision.
+    pub(super) logits: [T; C],
+    /// ê_c, with ẑ_c + ê_c the compensated logit unrounded and |ê_c| ≤ ½ ULP of ẑ_c.
+    pub(super) carries: [T; C],
+    /// max_c (Σ_f |W_cf x_f| + |b_c|), bit for bit as [`logit_magnitude`].
+    pub(super) magnitude: T,
+    /// ‖(x, 1)‖, bit for bit as [`scaled_norm`] over x and then 1.
+    pub(super) x_norm: T,
+}
+
+/// One loop over the features for the three quantities of [`SampleScan`], each with the
+/// operations and the order of its own definition, so the same bits (a test holds them to it).
 ///
 /// Each logit is Dot2 (`math::dot2`) of row c with x, started at b_c, term by term in feature
 /// order; the C dot products advance side by side, one feature at a time (contiguous,
 /// vectorised across classes on the host), which changes no operation of any one of them.
 /// Dot2's final addition of its sum and its carry is TwoSum, which keeps the rounding error.
-pub(super) fn accurate_logit_pairs<const F: usize, const C: usize, T: Float>(
+/// The magnitude's C sums advance beside them. ‖x̃‖'s compensated sum of squares adds
+/// (x_f / s)² in the same loop (s = max(max|x_f|, 1), found first) and 1/s² after it, with
+/// the branch-free TwoSum, which finds `Compensated::add`'s carry bit for bit. Computed in
+/// separate passes, the norm's chain of dependent additions, which nothing else overlapped,
+/// cost about a tenth of a certificate on the host.
+pub(super) fn scan<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     x: &[T; F],
-) -> ([T; C], [T; C]) {
+) -> SampleScan<C, T> {
     let (columns, bias) = model.parts();
     let mut sum = *bias;
     let mut carry = [T::ZERO; C];
+    let mut magnitudes = bias.map(T::abs);
+    let scale = x.iter().fold(T::ONE, |m, v| m.max_nan(v.abs()));
+    let (mut squares, mut squares_carry) = (T::ZERO, T::ZERO);
     for (column, &xf) in columns.iter().zip(x.iter()) {
-        for ((s, e), &w) in sum.iter_mut().zip(carry.iter_mut()).zip(column.iter()) {
+        let terms = sum
+            .iter_mut()
+            .zip(carry.iter_mut())
+            .zip(magnitudes.iter_mut());
+        for (((s, e), m), &w) in terms.zip(column.iter()) {
             dot2_step(s, e, w, xf);
+            *m += (w * xf).abs();
         }
+        let r = xf / scale;
+        let (t, error) = two_sum(squares, r * r);
+        (squares, squares_carry) = (t, squares_carry + error);
     }
     for (s, e) in sum.iter_mut().zip(carry.iter_mut()) {
         (*s, *e) = two_sum(*s, *e);
     }
-    (sum, carry)
+    let r = T::ONE / scale;
+    let (t, error) = two_sum(squares, r * r);
+    let x_norm = if scale.is_finite() {
+        scale
+            * Compensated::from_parts(t, squares_carry + error)
+                .total()
+                .sqrt()
+    } else {
+        scale
+    };
+    SampleScan {
+        logits: sum,
+        carries: carry,
+        magnitude: magnitudes
+            .iter()
+            .fold(T::ZERO, |acc, &sum| acc.max_nan(sum)),
+        x_norm,
+    }
 }
 
 /// The differences of unrounded logits ẑ + ê (from [`accurate_logit_pairs`]) from a largest
@@ -334,6 +388,7 @@ pub(super) fn logit_differences<const C: usize, T: Float>(
 ///
 /// Each class's sum starts at |b_c| and adds |W_cf x_f| in feature order; the C sums advance
 /// side by side (vectorised on the host), and the maximum is taken in class order.
+#[cfg(test)]
 pub(super) fn logit_magnitude<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     x: &[T; F],
