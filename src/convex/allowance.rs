@@ -292,11 +292,13 @@ pub(super) struct SampleScan<const C: usize, T> {
 /// order; the C dot products advance side by side, one feature at a time (contiguous,
 /// vectorised across classes on the host), which changes no operation of any one of them.
 /// Dot2's final addition of its sum and its carry is TwoSum, which keeps the rounding error.
-/// The magnitude's C sums advance beside them. ‖x̃‖'s compensated sum of squares adds
-/// (x_f / s)² in the same loop (s = max(max|x_f|, 1), found first) and 1/s² after it, with
-/// the branch-free TwoSum, which finds `Compensated::add`'s carry bit for bit. Computed in
-/// separate passes, the norm's chain of dependent additions, which nothing else overlapped,
-/// cost about a tenth of a certificate on the host.
+/// The magnitude's C sums advance in a loop of their own over the same column. ‖x̃‖'s
+/// compensated sum of squares adds (x_f / s)² in the same loop (s = max(max|x_f|, 1), found
+/// first) and 1/s² after it, with the branch-free TwoSum, which finds `Compensated::add`'s
+/// carry bit for bit. On digits this makes a certificate 2 % (`f64`) to 5 % (`f32`) faster
+/// than three passes. Updating the magnitudes inside the Dot2 loop instead made `f64` 23 %
+/// faster but `f32` 30 % slower (the host compiler stopped vectorising that loop over the 10
+/// classes), so the form kept is the one never slower.
 pub(super) fn scan<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     x: &[T; F],
@@ -308,12 +310,10 @@ pub(super) fn scan<const F: usize, const C: usize, T: Float>(
     let scale = x.iter().fold(T::ONE, |m, v| m.max_nan(v.abs()));
     let (mut squares, mut squares_carry) = (T::ZERO, T::ZERO);
     for (column, &xf) in columns.iter().zip(x.iter()) {
-        let terms = sum
-            .iter_mut()
-            .zip(carry.iter_mut())
-            .zip(magnitudes.iter_mut());
-        for (((s, e), m), &w) in terms.zip(column.iter()) {
+        for ((s, e), &w) in sum.iter_mut().zip(carry.iter_mut()).zip(column.iter()) {
             dot2_step(s, e, w, xf);
+        }
+        for (m, &w) in magnitudes.iter_mut().zip(column.iter()) {
             *m += (w * xf).abs();
         }
         let r = xf / scale;
