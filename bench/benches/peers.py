@@ -19,7 +19,11 @@ runs; the peers run single-threaded (OMP/OpenBLAS/MKL threads = 1).
 
 Our timings come from `cargo run --release --example speed`, started by this script before
 and after the peers (each our time is the mean of those two medians), so both sides are
-measured in the same run on the same machine. Ratios are ours / theirs (< 1: faster).
+measured in the same run on the same machine. Ratios are ours / theirs (< 1: faster). Each is
+given for two builds: the portable one (baseline x86-64, SSE2) and one for this CPU's own
+features (`RUSTFLAGS="-C target-cpu=native"`, in target/cpu-native), which NumPy's BLAS also
+uses through its run-time dispatch. Both builds compute the same bits (`.ci/run` checks the
+firmware-parity fingerprints); this script also stops if their reports differ.
 
 Install the peers (not needed by the crate or its CI):
     python3 -m pip install numpy scipy scikit-learn        # PyTorch is not used
@@ -182,9 +186,15 @@ def newton_cg_work(problem):
     return 0, 0, 0, float("nan")
 
 
-def ours(repeat):
+def ours(repeat, native=False):
+    """`examples/speed.rs`, built for the baseline x86-64 (portable) or for this CPU's own
+    features (`-C target-cpu=native`, in target/cpu-native; the same bits, which CI checks)."""
     cmd = ["cargo", "run", "--quiet", "--release", "--example", "speed", "--", "--repeat", str(repeat)]
-    text = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    env = dict(os.environ)
+    if native:
+        env["RUSTFLAGS"] = "-C target-cpu=native"
+        env["CARGO_TARGET_DIR"] = os.path.join(ROOT, "target", "cpu-native")
+    text = subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
     result = {}
     for line in text.splitlines():
         name, seconds, count, detail = line.split("\t")
@@ -212,6 +222,7 @@ def main():
     # Ours before and after the peers, averaged: a change of the machine's load during the
     # run then weighs on both sides alike.
     first = ours(args.repeat)
+    first_native = ours(args.repeat, native=True)
     rows = []
 
     pending = []
@@ -221,8 +232,10 @@ def main():
 
     def emit(work, our_name, peer, peer_seconds, peer_note=""):
         s, count, _ = mine[our_name]
-        ours_text = fmt(s) + (f" ({count} it.)" if count > 1 else "")
-        rows.append((work, ours_text, f"{peer}{peer_note}", fmt(peer_seconds), s / peer_seconds))
+        s_native = mine_native[our_name][0]
+        ours_text = f"{fmt(s)} / {fmt(s_native)}" + (f" ({count} it.)" if count > 1 else "")
+        ratios = f"{s / peer_seconds:.2f} / {s_native / peer_seconds:.2f}"
+        rows.append((work, ours_text, f"{peer}{peer_note}", fmt(peer_seconds), ratios))
 
     # One full-batch pass at a model near the optimum.
     problem = Problem(x, y, 0.01)
@@ -267,10 +280,18 @@ def main():
         del problem
 
     second = ours(args.repeat)
+    second_native = ours(args.repeat, native=True)
     mine = {
         name: ((seconds + second[name][0]) / 2, count, detail)
         for name, (seconds, count, detail) in first.items()
     }
+    mine_native = {
+        name: ((seconds + second_native[name][0]) / 2, count, detail)
+        for name, (seconds, count, detail) in first_native.items()
+    }
+    for name, (_, count, detail) in mine_native.items():
+        if (count, detail) != mine[name][1:]:
+            raise SystemExit(f"{name}: the native build reports {detail!r}, the portable one {mine[name][2]!r}")
     for args_row in pending:
         emit(*args_row)
 
@@ -279,16 +300,19 @@ def main():
     print(f"peers: numpy {np.__version__}, scipy {scipy.__version__}, scikit-learn {sklearn.__version__}, single-threaded")
     print(f"command: python3 bench/benches/peers.py --repeat {args.repeat}  (n = {n})")
     print()
-    print("| work | tinysoftmax | peer | peer time | ratio |")
+    print("| work | tinysoftmax, portable / native build | peer | peer time | ratio, portable / native |")
     print("|---|---:|---|---:|---:|")
-    for work, ours_text, peer, peer_text, ratio in rows:
-        print(f"| {work} | {ours_text} | {peer} | {peer_text} | {ratio:.2f} |")
+    for work, ours_text, peer, peer_text, ratios in rows:
+        print(f"| {work} | {ours_text} | {peer} | {peer_text} | {ratios} |")
     print()
     for note in work_notes:
         print(note)
     print()
     for name, (seconds, count, detail) in mine.items():
-        print(f"{name}: {fmt(first[name][0])} before the peers, {fmt(second[name][0])} after; {detail}")
+        print(
+            f"{name}: {fmt(first[name][0])} before the peers, {fmt(second[name][0])} after "
+            f"(native build: {fmt(first_native[name][0])}, {fmt(second_native[name][0])}); {detail}"
+        )
 
 
 if __name__ == "__main__":
