@@ -175,6 +175,19 @@ fn a_step_decay_that_underflows_the_rate_is_refused() {
     assert_eq!(state_bytes(trainer.state()), before_state);
 }
 
+/// The smallest normal learning rate is the first one that steps: the refusal is for rates
+/// below it only.
+#[test]
+fn the_smallest_normal_learning_rate_still_steps() {
+    let sgd = Sgd::new(f32::MIN_POSITIVE).unwrap();
+    let mut trainer = Trainer::new(sgd, Objective::new(0.0).unwrap()).unwrap();
+    let mut model = Classifier::zeros();
+    let data = [sample([1.0, -1.0], 0)];
+    assert_eq!(trainer.learning_rate(), f32::MIN_POSITIVE);
+    assert!(trainer.step(&mut model, &data[0]).is_ok());
+    assert_eq!(trainer.state().steps(), 1);
+}
+
 #[test]
 fn weight_decay_must_be_finite_and_not_negative() {
     for bad in [
