@@ -281,11 +281,9 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
         // `Result` kept the step from inlining it (16 % more instructions on Cortex-M4F).
         let (z, theta) = model.logits_and_max_abs(x);
         if all_finite(&z).is_err() {
-            return Err(if model.params().all(Float::is_finite) {
-                Error::NonFiniteLogit
-            } else {
-                Error::NonFiniteParameter
-            });
+            // A non-finite logit for a finite x: a parameter that is not finite, or an overflow
+            // (`theta` is not meant to tell them apart, see `logits_and_max_abs`).
+            return Err(model.logit_error());
         }
         let (loss, mut delta) = self.objective.loss().loss_with_grad(&z, y);
         if let Some(max_norm) = self.sgd.clip_norm() {
