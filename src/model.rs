@@ -320,22 +320,24 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
     /// and with it a step at (64, 10) took 441 ns instead of 345 (criterion,
     /// `bench/benches/step.rs`, x86-64).
     pub(crate) fn logits_and_max_abs_feature_by_feature(&self, x: &[T; F]) -> ([T; C], T) {
-        let mut keys = [T::ZERO; C];
+        let mut maxima = [T::ZERO; C];
         let mut z = [T::ZERO; C];
         for (column, &xf) in self.columns.iter().zip(x.iter()) {
-            for ((zc, k), &w) in z.iter_mut().zip(keys.iter_mut()).zip(column.iter()) {
+            for ((zc, m), &w) in z.iter_mut().zip(maxima.iter_mut()).zip(column.iter()) {
                 *zc += w * xf;
                 let a = w.abs();
-                *k = if a > *k { a } else { *k };
+                *m = if a > *m { a } else { *m };
             }
         }
-        for ((zc, k), &b) in z.iter_mut().zip(keys.iter_mut()).zip(self.bias.iter()) {
+        for ((zc, m), &b) in z.iter_mut().zip(maxima.iter_mut()).zip(self.bias.iter()) {
             *zc += b;
             let a = b.abs();
-            *k = if a > *k { a } else { *k };
+            *m = if a > *m { a } else { *m };
         }
-        let key = keys.iter().fold(T::ZERO, |m, &k| if k > m { k } else { m });
-        (z, key)
+        let largest = maxima
+            .iter()
+            .fold(T::ZERO, |acc, &m| if m > acc { m } else { acc });
+        (z, largest)
     }
 
     /// [`logits_and_max_abs`](Self::logits_and_max_abs) in the order of
@@ -542,8 +544,9 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
             }
             return Ok(());
         }
-        // Two inputs at a time on the host (see `logits_of_two`): 71 µs instead of 122 µs for
-        // the 1797 digits in `f32` (`examples/speed.rs`, x86-64).
+        // Two inputs at a time on the host (see `logits_of_two`): 71 to 93 µs instead of
+        // 122 µs for the 1797 digits in `f32` (`examples/speed.rs`, x86-64; the spread is code
+        // placement, from one build to the next).
         let (xs_pairs, mut out_pairs) = (xs.chunks_exact(2), out.chunks_exact_mut(2));
         let last_x = xs_pairs.remainder().first();
         for (pair, labels) in xs_pairs.zip(&mut out_pairs) {
