@@ -573,13 +573,13 @@ fn certify_pass<const F: usize, const C: usize, T: Float>(
     let mut per_sample = Compensated::new();
     let (total, acc) = full_pass(samples, |s| {
         let scan = scan(model, &s.features);
-        let (z, e) = (scan.logits, scan.carries);
+        let (z, e) = (&scan.logits, &scan.carries);
         if !z.iter().chain(e.iter()).all(|v| v.is_finite()) {
             // The logit itself overflows (as in `objective`), or only Dot2's error-free
             // products do.
             return model.finite_logits(&s.features).and(Err(Error::Overflow));
         }
-        let (hi, lo, k) = logit_differences(&z, &e);
+        let (hi, lo, k) = logit_differences(z, e);
         let (l, delta) = loss.loss_with_grad_split(&hi, &lo, k, s.label);
         let weight = loss.class_weights()[s.label.index()];
         per_sample.add(allowance.sample(&scan, weight, &delta));
