@@ -35,7 +35,7 @@
 
 use crate::data::Label;
 use crate::error::{Error, Result};
-use crate::math::{Float, from_count, two_diff, two_sum};
+use crate::math::{Float, exp_each, from_count, two_diff, two_sum};
 use crate::softmax::{
     Compensated, Shift, ShiftedSum, exp_shifted_in_place, shift_by_max, sum_shifted_exp,
 };
@@ -139,10 +139,7 @@ fn normal_kernel<T: Float, const C: usize>(
     if !hi.iter().all(|&h| h >= T::LN_MIN_POSITIVE) {
         return None;
     }
-    let mut e = [T::ZERO; C];
-    for (ej, &h) in e.iter_mut().zip(hi.iter()) {
-        *ej = h.exp();
-    }
+    let mut e = exp_each(&hi);
     for (ej, &l) in e.iter_mut().zip(lo.iter()) {
         *ej = *ej + *ej * l;
     }

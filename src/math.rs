@@ -4,8 +4,15 @@
 //! syntax (`x.exp()`), because on the host that silently resolves to the standard library's
 //! function: host tests would then test something other than what ships, and host and device
 //! results would differ. `libm` gives the same bits on every target.
+//!
+//! The host's softmax kernels take exponentials four at a time: [`exp_each`] goes through
+//! `libm`'s own steps and constants without its branches, so that the compiler can vectorise
+//! them, and returns `libm`'s bits (its tests compare every `f32` and over a million `f64`
+//! values).
 
 pub(crate) mod sealed {
+    use super::reduction_multiple;
+
     /// Crate-internal operations on the float types; also seals [`Float`](super::Float).
     pub trait Sealed: Sized {
         /// The unsigned integer of the same width.
@@ -24,6 +31,11 @@ pub(crate) mod sealed {
         const BYTES: usize;
         /// The value with the given IEEE bits (the low `BYTES` bytes of `bits`).
         fn from_bits_u64(bits: u64) -> Self;
+        /// `libm`'s exp without its branches, so that a loop over an array vectorises: the
+        /// value, and whether x lies where these steps are the whole of `libm`'s exp (|x| below
+        /// ln of the smallest normal, about 87.3 in `f32` and 708.4 in `f64`). There the value
+        /// has the bits of [`Float::exp`](super::Float::exp); elsewhere it is meaningless.
+        fn exp_steps(self) -> (Self, bool);
     }
     impl Sealed for f32 {
         type Key = u32;
@@ -50,6 +62,38 @@ pub(crate) mod sealed {
             let low = bits as u32;
             f32::from_bits(low)
         }
+        #[inline]
+        fn exp_steps(self) -> (Self, bool) {
+            // The constants and steps of libm's expf (FreeBSD's e_expf.c): k = trunc(x/ln 2 ± ½),
+            // r = x − k·ln 2 in two parts, a rational approximation of e^r, then 2^k.
+            const LN2_HI: f32 = f32::from_bits(0x3f31_7200);
+            const LN2_LO: f32 = f32::from_bits(0x35bf_be8e);
+            const INV_LN2: f32 = core::f32::consts::LOG2_E;
+            const P1: f32 = f32::from_bits(0x3e2a_aa8f);
+            const P2: f32 = f32::from_bits(0xbb35_5215);
+            let x = self;
+            let bits = x.to_bits();
+            let hx = bits & 0x7fff_ffff;
+            let sign = bits & 0x8000_0000;
+            let k = reduction_multiple(
+                x,
+                INV_LN2,
+                f32::from_bits(0x3f80_0000 | sign), // ±1 with the sign of x
+                [hx > 0x3f85_1592, hx > 0x3eb1_7218], // |x| > 1.5·ln 2, |x| > ½·ln 2
+                12_582_912.0,                       // 1.5·2^23
+            );
+            let hi = x - k * LN2_HI;
+            let lo = k * LN2_LO;
+            // |x| ≤ 2^-14: libm returns 1 + x, which the steps below give with r = 0
+            // (there k = 0, lo = 0 and hi = x).
+            let r = if hx > 0x3900_0000 { hi - lo } else { 0.0 };
+            let rr = r * r;
+            let c = r - rr * (P1 + rr * P2);
+            let y = 1.0 + (r * c / (2.0 - c) - lo + hi);
+            // 2^k: k + 2^23 + 127 has the biased exponent k + 127 as its low bits.
+            let scale = f32::from_bits((k + 8_388_735.0).to_bits().wrapping_sub(0x4b00_0000) << 23);
+            (y * scale, hx < 0x42ae_ac50)
+        }
     }
     impl Sealed for f64 {
         type Key = u64;
@@ -68,7 +112,114 @@ pub(crate) mod sealed {
         fn from_bits_u64(bits: u64) -> Self {
             f64::from_bits(bits)
         }
+        #[inline]
+        fn exp_steps(self) -> (Self, bool) {
+            // The constants and steps of libm's exp (FreeBSD's e_exp.c), as for f32.
+            const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+            const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+            const INV_LN2: f64 = core::f64::consts::LOG2_E;
+            const P1: f64 = f64::from_bits(0x3fc5_5555_5555_553e);
+            const P2: f64 = f64::from_bits(0xbf66_c16c_16be_bd93);
+            const P3: f64 = f64::from_bits(0x3f11_566a_af25_de2c);
+            const P4: f64 = f64::from_bits(0xbebb_bd41_c5d2_6bf1);
+            const P5: f64 = f64::from_bits(0x3e66_3769_72be_a4d0);
+            let x = self;
+            let bits = x.to_bits();
+            // libm decides on the high word of |x|.
+            let hx = (bits >> 32) as u32 & 0x7fff_ffff;
+            let sign = bits & 0x8000_0000_0000_0000;
+            let k = reduction_multiple(
+                x,
+                INV_LN2,
+                f64::from_bits(0x3ff0_0000_0000_0000 | sign),
+                [hx >= 0x3ff0_a2b2, hx > 0x3fd6_2e42], // |x| ≥ 1.5·ln 2, |x| > ½·ln 2
+                6_755_399_441_055_744.0,               // 1.5·2^52
+            );
+            let hi = x - k * LN2_HI;
+            let lo = k * LN2_LO;
+            // |x| ≤ 2^-28: libm returns 1 + x, as r = 0 gives.
+            let r = if hx > 0x3e30_0000 { hi - lo } else { 0.0 };
+            let rr = r * r;
+            let c = r - rr * (P1 + rr * (P2 + rr * (P3 + rr * (P4 + rr * P5))));
+            let y = 1.0 + (r * c / (2.0 - c) - lo + hi);
+            let scale = f64::from_bits(
+                (k + 4_503_599_627_371_519.0) // 2^52 + 1023
+                    .to_bits()
+                    .wrapping_sub(0x4330_0000_0000_0000)
+                    << 52,
+            );
+            (y * scale, hx < 0x4086_232b)
+        }
     }
+}
+
+/// libm's k for eˣ as a float: trunc(x·(1/ln 2) ± ½) (± the sign of x) where `far`, else
+/// `unit` (±1 with the sign of x) where `near`, else 0; computed without a float-to-integer
+/// conversion, which the host cannot do on several lanes at once. `magic` is 1.5·2^(p−1):
+/// t + magic − magic rounds t (|t| < 2^(p−2)) to the nearest integer, a step back towards 0
+/// where that went past t makes it trunc(t).
+#[inline]
+fn reduction_multiple<T: Float>(x: T, inv_ln2: T, unit: T, [far, near]: [bool; 2], magic: T) -> T {
+    let t = inv_ln2 * x + unit * T::HALF;
+    let nearest = (t + magic) - magic;
+    let truncated = if nearest.abs() > t.abs() {
+        nearest - unit
+    } else {
+        nearest
+    };
+    if far {
+        truncated
+    } else if near {
+        unit
+    } else {
+        T::ZERO
+    }
+}
+
+/// The steps of [`exp_each`] for four lanes, into `out` (as many as it holds); `true` if a lane
+/// lies outside their range.
+#[inline]
+fn exp_group<T: Float>(x: &[T; 4], out: &mut [T]) -> bool {
+    let mut values = [T::ZERO; 4];
+    let mut inside = [true; 4];
+    for ((e, i), &v) in values.iter_mut().zip(inside.iter_mut()).zip(x) {
+        (*e, *i) = v.exp_steps();
+    }
+    for (o, &e) in out.iter_mut().zip(values.iter()) {
+        *o = e;
+    }
+    !inside.iter().all(|&i| i)
+}
+
+/// [`Float::exp`] of each entry, bit for bit, written so that the host computes several
+/// entries at once: the branch-free steps of [`exp_steps`](sealed::Sealed::exp_steps) for
+/// every entry, then `libm` again for the entries outside their range (none in the softmax
+/// of finite logits that stay within the normal range).
+#[inline]
+pub(crate) fn exp_each<T: Float, const N: usize>(x: &[T; N]) -> [T; N] {
+    let mut out = [T::ZERO; N];
+    let mut outside = false;
+    let (groups, rest) = x.as_chunks::<4>();
+    let (out_groups, out_rest) = out.as_chunks_mut::<4>();
+    for (o, v) in out_groups.iter_mut().zip(groups) {
+        outside |= exp_group(v, o);
+    }
+    if !rest.is_empty() {
+        // The last N mod 4 entries, padded with zeros.
+        let mut last = [T::ZERO; 4];
+        for (l, &v) in last.iter_mut().zip(rest) {
+            *l = v;
+        }
+        outside |= exp_group(&last, out_rest);
+    }
+    if outside {
+        for (o, &v) in out.iter_mut().zip(x) {
+            if !v.exp_steps().1 {
+                *o = v.exp();
+            }
+        }
+    }
+    out
 }
 
 /// The largest |x| over `values`, computed on the bit patterns (cheap on soft-float cores); NaN
@@ -413,5 +564,157 @@ mod tests {
         assert!(Float::max_nan(1.0_f32, f32::NAN).is_nan());
         assert!(Float::max_nan(f32::NAN, 1.0_f32).is_nan());
         assert_eq!(Float::max_nan(1.0_f32, 2.0), 2.0);
+    }
+
+    /// |x| where libm's exps change path (the high word of |x| for `f64`): 1 + x below the
+    /// first, k = 0, k = ±1, k = trunc(x/ln 2 ± ½), and its special range from the last on.
+    const F32_EDGES: [u32; 4] = [0x3900_0000, 0x3eb1_7218, 0x3f85_1592, 0x42ae_ac50];
+    const F64_EDGES: [u32; 4] = [0x3e30_0000, 0x3fd6_2e42, 0x3ff0_a2b2, 0x4086_232b];
+
+    /// `exp_steps` has `libm`'s bits wherever it says it applies, and says so exactly below
+    /// libm's special range.
+    fn check_f32(bits: u32) {
+        let x = f32::from_bits(bits);
+        let (e, inside) = sealed::Sealed::exp_steps(x);
+        assert_eq!(inside, bits & 0x7fff_ffff < 0x42ae_ac50, "{x:e}");
+        let want = libm::expf(x);
+        assert!(
+            !inside || e.to_bits() == want.to_bits(),
+            "exp({x:e}) = {want:e}, the steps give {e:e}"
+        );
+    }
+
+    fn check_f64(x: f64) {
+        let (e, inside) = sealed::Sealed::exp_steps(x);
+        let high = (x.to_bits() >> 32) as u32 & 0x7fff_ffff;
+        assert_eq!(inside, high < 0x4086_232b, "{x:e}");
+        let want = libm::exp(x);
+        assert!(
+            !inside || e.to_bits() == want.to_bits(),
+            "exp({x:e}) = {want:e}, the steps give {e:e}"
+        );
+    }
+
+    /// Every one of the 2^32 `f32` values, on two threads: about 16 s in a release build on
+    /// two cores, hours in a debug one. `.ci/run` runs it with
+    /// `cargo test --release --lib -- --ignored every_f32`.
+    #[test]
+    #[ignore = "2^32 inputs: run in a release build (.ci/run does)"]
+    fn exp_steps_has_libms_bits_for_every_f32() {
+        std::thread::scope(|scope| {
+            scope.spawn(|| (0..=u32::MAX >> 1).for_each(check_f32));
+            (u32::MAX / 2 + 1..=u32::MAX).for_each(check_f32);
+        });
+    }
+
+    /// A spread of `f32` values, every value near each of libm's thresholds (both signs), and
+    /// the shifts of a softmax, which must all take the steps (the point of them).
+    #[test]
+    fn exp_steps_has_libms_bits_for_f32() {
+        let (stride, dense, window) = if cfg!(miri) {
+            (16_777_259, 3_999_971, 3)
+        } else {
+            (65_521, 511, 400)
+        };
+        for bits in (0..=u32::MAX).step_by(stride) {
+            check_f32(bits);
+        }
+        // Denser where the approximation's last coefficient decides roundings: 2^-11 ≤ |x| < 8.
+        for bits in (0x3a00_0000..0x4100_0000).step_by(dense) {
+            check_f32(bits);
+            check_f32(bits | 0x8000_0000);
+        }
+        for edge in F32_EDGES {
+            for bits in edge - window..=edge + window {
+                check_f32(bits);
+                check_f32(bits | 0x8000_0000);
+            }
+        }
+        let steps = if cfg!(miri) { 50 } else { 100_000 };
+        for i in 0..=steps {
+            let x = <f32 as sealed::Sealed>::LN_MIN_POSITIVE * (i as f32 / steps as f32);
+            assert!(
+                sealed::Sealed::exp_steps(x).1 || x == <f32 as sealed::Sealed>::LN_MIN_POSITIVE,
+                "{x}"
+            );
+            check_f32(x.to_bits());
+        }
+    }
+
+    /// Random `f64` values: uniform over libm's range and a little beyond, over magnitudes
+    /// from 2^-40 to 2^10, any bit pattern, and any low word beside each threshold's high word.
+    #[test]
+    fn exp_steps_has_libms_bits_for_f64() {
+        let mut rng = crate::rng::SplitMix64::new(41);
+        for _ in 0..if cfg!(miri) { 100 } else { 300_000 } {
+            let u = rng.next_u64();
+            let sign = u & (1 << 63);
+            check_f64((u >> 11) as f64 / (1_u64 << 53) as f64 * 1440.0 - 720.0);
+            check_f64(f64::from_bits(sign | ((983 + u % 51) << 52) | (u >> 12)));
+            check_f64(f64::from_bits(u));
+            let edge = F64_EDGES[(u % 4) as usize] + [0, 1, 2, 3, 4][((u >> 2) % 5) as usize] - 2;
+            check_f64(f64::from_bits(sign | u64::from(edge) << 32 | (u >> 32)));
+        }
+    }
+
+    /// `exp_each` of arrays of every length up to 10, each special value at each position:
+    /// `libm`'s bits everywhere, through the steps or past their range.
+    #[test]
+    fn exp_each_has_libms_bits_everywhere() {
+        fn run<T: Float, const N: usize>(specials: &[T], ordinary: impl Fn(usize) -> T) {
+            for position in 0..N {
+                for &special in specials {
+                    let mut x: [T; N] = core::array::from_fn(&ordinary);
+                    x[position] = special;
+                    let e = exp_each(&x);
+                    for (got, &xi) in e.iter().zip(&x) {
+                        assert_eq!(got.to_bits_u64(), xi.exp().to_bits_u64(), "{xi:?} in {x:?}");
+                    }
+                }
+            }
+        }
+        let f32s = [
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            -100.0,
+            88.5,
+            89.0,
+            -87.336_55,
+            -87.3,
+            0.0,
+            -0.0,
+            1.0e-30,
+            -1.0e-5,
+            -0.5,
+            -1.0,
+            -5.5,
+            3.0,
+        ];
+        let f64s = [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -750.0,
+            -708.395,
+            709.0,
+            710.0,
+            0.0,
+            -1.0e-300,
+            -0.4,
+            -1.0,
+            -30.5,
+        ];
+        let a = |i: usize| -1.7 * i as f32 + 0.3;
+        let b = |i: usize| -2.9 * i as f64 + 0.6;
+        run::<f32, 1>(&f32s, a);
+        run::<f32, 3>(&f32s, a);
+        run::<f32, 4>(&f32s, a);
+        run::<f32, 5>(&f32s, a);
+        run::<f32, 8>(&f32s, a);
+        run::<f32, 10>(&f32s, a);
+        run::<f64, 2>(&f64s, b);
+        run::<f64, 7>(&f64s, b);
+        run::<f64, 10>(&f64s, b);
     }
 }
