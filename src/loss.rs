@@ -35,9 +35,10 @@
 
 use crate::data::Label;
 use crate::error::{Error, Result};
-use crate::math::{Float, exp_each, from_count, two_diff, two_sum};
+use crate::math::{Float, from_count, two_diff};
 use crate::softmax::{
-    Compensated, Shift, ShiftedSum, exp_shifted_in_place, shift_by_max, sum_shifted_exp,
+    Compensated, Shift, ShiftedSum, corrected_exps, exp_shifted_in_place, shift_by_max, sum_except,
+    sum_shifted_exp,
 };
 
 /// The cross-entropy −ln softmax(z)_y of logits `z` for the class `y`.
@@ -139,19 +140,8 @@ fn normal_kernel<T: Float, const C: usize>(
     if !hi.iter().all(|&h| h >= T::LN_MIN_POSITIVE) {
         return None;
     }
-    let mut e = exp_each(&hi);
-    for (ej, &l) in e.iter_mut().zip(lo.iter()) {
-        *ej = *ej + *ej * l;
-    }
-    let (mut sum, mut carry) = (T::ZERO, T::ZERO);
-    for (j, &ej) in e.iter().enumerate() {
-        if j != shift.k {
-            let (t, error) = two_sum(sum, ej);
-            sum = t;
-            carry += error;
-        }
-    }
-    let s = sum + carry;
+    let mut e = corrected_exps(&hi, &lo);
+    let s = sum_except(&e, shift.k);
     gradient_from_exps(&mut e, s, shift.k, y);
     Some((shift, s, e))
 }
@@ -536,6 +526,19 @@ mod tests {
     /// behaviour and byte order only.
     const CASES: usize = if cfg!(miri) { 40 } else { 20_000 };
 
+    /// [`general_kernel`] with the one-at-a-time loop of every target (which the host's
+    /// `exp_shifted_in_place` replaces where all exponentials are normal).
+    fn one_at_a_time_kernel<T: Float, const C: usize>(
+        z: &[T; C],
+        y: Label<C>,
+    ) -> (Shift<T>, T, [T; C]) {
+        let shift = loss_shift(z);
+        let mut grad = *z;
+        let s = crate::softmax::exp_shifted_general(&mut grad, shift);
+        gradient_from_exps(&mut grad, s, shift.k, y);
+        (shift, s, grad)
+    }
+
     /// The normal kernel is the general one, bit for bit, wherever it applies; it applies to
     /// ordinary logits and declines NaN, infinities and exponentials below the normal range.
     #[allow(
@@ -562,7 +565,7 @@ mod tests {
             }
             let y =
                 Label::<C>::new(rng.below(C as u32) as usize).unwrap_or_else(|_| unreachable!());
-            let general = general_kernel(&z, y);
+            let general = one_at_a_time_kernel(&z, y);
             if let Some(normal) = normal_kernel(&z, y) {
                 taken += 1;
                 assert_eq!(normal.0.k, general.0.k, "{z:?}");

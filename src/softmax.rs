@@ -40,7 +40,7 @@
 //! - Finite input gives finite `logsumexp` and `log_softmax` unless the true value overflows
 //!   (|z| near the largest float), and always a finite `softmax`.
 
-use crate::math::{Float, exp_corrected, two_diff};
+use crate::math::{Float, exp_corrected, exp_each, two_diff, two_sum};
 
 /// The position and value of the maximum logit: the shift every function here subtracts.
 #[derive(Clone, Copy, Debug)]
@@ -188,11 +188,59 @@ pub(crate) fn sum_shifted_exp<T: Float, const N: usize>(z: &[T; N], shift: Shift
     acc.total()
 }
 
+/// exp(hi_j + lo_j) as e_j + e_j·lo_j with e_j = exp(hi_j), for every j: the bits of
+/// [`ShiftedSum::exp_split`]'s normal branch where every hi_j is at least ln of the smallest
+/// normal number (and so finite, with a finite lo_j from [`two_diff`]), which the caller checks.
+#[inline]
+pub(crate) fn corrected_exps<T: Float, const N: usize>(hi: &[T; N], lo: &[T; N]) -> [T; N] {
+    let mut e = exp_each(hi);
+    for (ej, &l) in e.iter_mut().zip(lo.iter()) {
+        *ej = *ej + *ej * l;
+    }
+    e
+}
+
+/// Σ_{j≠k} e_j for finite e_j ≥ 0, compensated with the branch-free TwoSum: the bits of
+/// [`Compensated`]'s Fast2Sum on the larger operand, in a form the host vectorises around.
+#[inline]
+pub(crate) fn sum_except<T: Float, const N: usize>(e: &[T; N], k: usize) -> T {
+    let (mut sum, mut carry) = (T::ZERO, T::ZERO);
+    for (j, &ej) in e.iter().enumerate() {
+        if j != k {
+            let (t, error) = two_sum(sum, ej);
+            sum = t;
+            carry += error;
+        }
+    }
+    sum + carry
+}
+
 /// Replaces each z_j by exp(z_j − m) and returns s = Σ_{j≠k} exp(z_j − m).
 ///
-/// Sums in the same order as [`sum_shifted_exp`], so both give the same s bit for bit.
+/// Sums in the same order as [`sum_shifted_exp`], so both give the same s bit for bit. On the
+/// host, where every exponential is normal, through [`corrected_exps`] and [`sum_except`] (the
+/// same bits; bare-metal targets keep the one general loop, in less flash).
 #[inline]
 pub(crate) fn exp_shifted_in_place<T: Float, const N: usize>(z: &mut [T; N], shift: Shift<T>) -> T {
+    if !cfg!(target_os = "none") {
+        let mut hi = [T::ZERO; N];
+        let mut lo = [T::ZERO; N];
+        for ((h, l), &v) in hi.iter_mut().zip(lo.iter_mut()).zip(z.iter()) {
+            (*h, *l) = two_diff(v, shift.m);
+        }
+        // False for a NaN.
+        if hi.iter().all(|&h| h >= T::LN_MIN_POSITIVE) {
+            *z = corrected_exps(&hi, &lo);
+            return sum_except(z, shift.k);
+        }
+    }
+    exp_shifted_general(z, shift)
+}
+
+/// [`exp_shifted_in_place`] one entry at a time, through every branch of [`ShiftedSum`]: the
+/// path of bare-metal targets, and of the host for logits it does not take the other way.
+#[inline]
+pub(crate) fn exp_shifted_general<T: Float, const N: usize>(z: &mut [T; N], shift: Shift<T>) -> T {
     let mut acc = ShiftedSum::new();
     for (j, v) in z.iter_mut().enumerate() {
         *v = acc.exp(*v, shift.m, j != shift.k);
@@ -330,8 +378,76 @@ pub fn log_softmax_in_place<T: Float, const N: usize>(z: &mut [T; N]) {
 mod tests {
     extern crate std;
     use super::*;
+    use crate::rng::SplitMix64;
 
     const NEG_INF: f32 = f32::NEG_INFINITY;
+
+    /// The host's path of [`exp_shifted_in_place`] (through `exp_each`) gives the general
+    /// path's bits: random logits over spreads from 0 to 128, with ties, signed zeros,
+    /// infinities, NaN and differences past ln of the smallest normal in some of them. The
+    /// normal path must be taken in most cases and the general one in some.
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "small test counts and random bits"
+    )]
+    fn in_place_paths_agree<T: Float, const N: usize>(specials: &[T], rng: &mut SplitMix64) {
+        let (mut normal, cases) = (0, if cfg!(miri) { 30 } else { 20_000 });
+        for case in 0..cases {
+            let spread = f64::from(rng.below(1 << 10)) / 8.0;
+            let mut z: [T; N] = core::array::from_fn(|_| {
+                T::from_f64((f64::from(rng.below(1 << 20)) / f64::from(1 << 20) - 0.5) * spread)
+            });
+            if case % 5 == 0 {
+                z[N - 1] = z[0];
+            }
+            if case % 7 == 0 {
+                z[rng.below(N as u32) as usize] =
+                    specials[rng.below(specials.len() as u32) as usize];
+            }
+            let shift = shift_by_max(&z);
+            let (mut fast, mut general) = (z, z);
+            let s_fast = exp_shifted_in_place(&mut fast, shift);
+            let s_general = exp_shifted_general(&mut general, shift);
+            assert_eq!(s_fast.to_bits_u64(), s_general.to_bits_u64(), "{z:?}");
+            for (a, b) in fast.iter().zip(general.iter()) {
+                assert_eq!(a.to_bits_u64(), b.to_bits_u64(), "{z:?}");
+            }
+            let lowest = z
+                .iter()
+                .fold(T::INFINITY, |a, &b| if b < a { b } else { a });
+            normal += usize::from(lowest - shift.m >= T::LN_MIN_POSITIVE);
+        }
+        assert!(normal > cases / 2 && normal < cases, "{normal} of {cases}");
+    }
+
+    #[test]
+    fn the_hosts_path_has_the_general_paths_bits() {
+        let mut rng = SplitMix64::new(77);
+        let f32s = [
+            f32::NAN,
+            f32::INFINITY,
+            NEG_INF,
+            -0.0,
+            3.0e38,
+            -3.0e38,
+            -87.4,
+            87.3,
+            100.0,
+        ];
+        let f64s = [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -0.0,
+            1.7e308,
+            -708.4,
+            709.0,
+        ];
+        in_place_paths_agree::<f32, 10>(&f32s, &mut rng);
+        in_place_paths_agree::<f32, 3>(&f32s, &mut rng);
+        in_place_paths_agree::<f64, 10>(&f64s, &mut rng);
+        in_place_paths_agree::<f64, 2>(&f64s, &mut rng);
+    }
 
     #[test]
     fn all_equal_logits_are_uniform() {
