@@ -63,8 +63,8 @@
 //! on the same objective reaches the same gap with 9 objective+gradient passes and 27
 //! Hessian-vector products at λ = 0.01 (44 at λ = 0.001; `bench/benches/peers.py`). Without a heap
 //! the crate cannot keep the n·C probabilities between products, so each product
-//! ([`convex::hessian_vector_product`]) costs a full pass with the softmax, about 1.1 gradient
-//! passes: 36 to 57 pass-equivalents against L-BFGS's 25 to 52.
+//! ([`convex::hessian_vector_product`]) costs a full pass with the softmax, 1.2 to 1.3 gradient
+//! passes (`peers.py`, 2026-11-30): 41 to 66 pass-equivalents against L-BFGS's 25 to 52.
 //!
 //! # Memory
 //!
