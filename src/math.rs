@@ -194,10 +194,18 @@ fn exp_group<T: Float>(x: &[T; 4], out: &mut [T]) -> bool {
 /// [`Float::exp`] of each entry, bit for bit, written so that the host computes several
 /// entries at once: the branch-free steps of [`exp_steps`](sealed::Sealed::exp_steps) for
 /// every entry, then `libm` again for the entries outside their range (none in the softmax
-/// of finite logits that stay within the normal range).
+/// of finite logits that stay within the normal range). Fewer than four entries go to `libm`
+/// one at a time, which measured faster there (3 classes: 19 ns for `cross_entropy_with_grad`
+/// instead of 23 ns).
 #[inline]
 pub(crate) fn exp_each<T: Float, const N: usize>(x: &[T; N]) -> [T; N] {
     let mut out = [T::ZERO; N];
+    if N < 4 {
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o = v.exp();
+        }
+        return out;
+    }
     let mut outside = false;
     let (groups, rest) = x.as_chunks::<4>();
     let (out_groups, out_rest) = out.as_chunks_mut::<4>();
