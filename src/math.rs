@@ -31,10 +31,11 @@ pub(crate) mod sealed {
         const BYTES: usize;
         /// The value with the given IEEE bits (the low `BYTES` bytes of `bits`).
         fn from_bits_u64(bits: u64) -> Self;
-        /// `libm`'s exp without its branches, so that a loop over an array vectorises: the
-        /// value, and whether x lies where these steps are the whole of `libm`'s exp (|x| below
-        /// ln of the smallest normal, about 87.3 in `f32` and 708.4 in `f64`). There the value
-        /// has the bits of [`Float::exp`](super::Float::exp); elsewhere it is meaningless.
+        /// `libm`'s exp with its branches turned into selections, so that a loop over an array
+        /// vectorises: the value, and whether x lies where these steps are the whole of
+        /// `libm`'s exp (|x| below ln of the smallest normal, about 87.3 in `f32` and 708.4 in
+        /// `f64`). There the value has the bits of [`Float::exp`](super::Float::exp);
+        /// elsewhere it is meaningless.
         fn exp_steps(self) -> (Self, bool);
     }
     impl Sealed for f32 {
@@ -155,7 +156,7 @@ pub(crate) mod sealed {
 
 /// libm's k for eˣ as a float: trunc(x·(1/ln 2) ± ½) (± the sign of x) where `far`, else
 /// `unit` (±1 with the sign of x) where `near`, else 0; computed without a float-to-integer
-/// conversion, which the host cannot do on several lanes at once. `magic` is 1.5·2^(p−1):
+/// conversion (Rust's saturating `as`, which the compiler did not vectorise here). `magic` is 1.5·2^(p−1):
 /// t + magic − magic rounds t (|t| < 2^(p−2)) to the nearest integer, a step back towards 0
 /// where that went past t makes it trunc(t).
 #[inline]
