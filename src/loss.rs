@@ -35,9 +35,9 @@
 
 use crate::data::Label;
 use crate::error::{Error, Result};
-use crate::math::{Float, from_count, two_diff};
+use crate::math::{Float, from_count};
 use crate::softmax::{
-    Compensated, Shift, ShiftedSum, corrected_exps, exp_shifted_in_place, shift_by_max, sum_except,
+    Compensated, Shift, ShiftedSum, exp_shifted_in_place, normal_shifted_exps, shift_by_max,
     sum_shifted_exp,
 };
 
@@ -115,9 +115,8 @@ fn general_kernel<T: Float, const C: usize>(z: &[T; C], y: Label<C>) -> (Shift<T
 /// `None` for any other logits (a NaN or infinity among them, or an exponential below the normal
 /// range), which take the general path.
 ///
-/// The general path's branches all go one way here: the shift is the first maximum, every
-/// exp(z_j − m) is normal and finite, so its correction e·lo is applied, and the compensated
-/// sum's Fast2Sum on the larger operand finds the same error as the branch-free TwoSum.
+/// The general path's branches all go one way here: the shift is the first maximum, and the
+/// exponentials and their sum are [`normal_shifted_exps`]'s.
 #[inline]
 fn normal_kernel<T: Float, const C: usize>(
     z: &[T; C],
@@ -131,17 +130,8 @@ fn normal_kernel<T: Float, const C: usize>(
             shift = Shift { k: j, m: v };
         }
     }
-    let mut hi = [T::ZERO; C];
-    let mut lo = [T::ZERO; C];
-    for ((h, l), &v) in hi.iter_mut().zip(lo.iter_mut()).zip(z) {
-        (*h, *l) = two_diff(v, shift.m);
-    }
-    // False for a NaN: a NaN or infinite logit makes some difference NaN or −∞.
-    if !hi.iter().all(|&h| h >= T::LN_MIN_POSITIVE) {
-        return None;
-    }
-    let mut e = corrected_exps(&hi, &lo);
-    let s = sum_except(&e, shift.k);
+    // A NaN or infinite logit makes some difference NaN or −∞, which the softmax declines.
+    let (mut e, s) = normal_shifted_exps(z, shift)?;
     gradient_from_exps(&mut e, s, shift.k, y);
     Some((shift, s, e))
 }

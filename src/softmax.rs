@@ -188,51 +188,54 @@ pub(crate) fn sum_shifted_exp<T: Float, const N: usize>(z: &[T; N], shift: Shift
     acc.total()
 }
 
-/// exp(hi_j + lo_j) as e_j + e_j·lo_j with e_j = exp(hi_j), for every j: the bits of
-/// [`ShiftedSum::exp_split`]'s normal branch where every hi_j is at least ln of the smallest
-/// normal number (and so finite, with a finite lo_j from [`two_diff`]), which the caller checks.
+/// exp(z_j − m) for every j and s = Σ_{j≠k} exp(z_j − m), bit for bit as
+/// [`exp_shifted_general`], where every z_j − m is at least ln of the smallest normal number;
+/// `None` otherwise (a NaN among the differences included). That loop's branches all go one
+/// way here: each exp(hi_j + lo_j) of the error-free shift hi_j + lo_j is normal, so its
+/// correction e_j·lo_j is applied, and the compensated sum's Fast2Sum on the larger operand
+/// finds the same error as the branch-free TwoSum used here. The exponentials come four at a
+/// time from [`exp_each`]; the host vectorises all of it across the entries.
 #[inline]
-pub(crate) fn corrected_exps<T: Float, const N: usize>(hi: &[T; N], lo: &[T; N]) -> [T; N] {
-    let mut e = exp_each(hi);
+pub(crate) fn normal_shifted_exps<T: Float, const N: usize>(
+    z: &[T; N],
+    shift: Shift<T>,
+) -> Option<([T; N], T)> {
+    let mut hi = [T::ZERO; N];
+    let mut lo = [T::ZERO; N];
+    for ((h, l), &v) in hi.iter_mut().zip(lo.iter_mut()).zip(z) {
+        (*h, *l) = two_diff(v, shift.m);
+    }
+    // False for a NaN. A finite hi_j (here in [ln MIN_POSITIVE, 0]) has a finite lo_j.
+    if !hi.iter().all(|&h| h >= T::LN_MIN_POSITIVE) {
+        return None;
+    }
+    let mut e = exp_each(&hi);
     for (ej, &l) in e.iter_mut().zip(lo.iter()) {
         *ej = *ej + *ej * l;
     }
-    e
-}
-
-/// Σ_{j≠k} e_j for finite e_j ≥ 0, compensated with the branch-free TwoSum: the bits of
-/// [`Compensated`]'s Fast2Sum on the larger operand, in a form the host vectorises around.
-#[inline]
-pub(crate) fn sum_except<T: Float, const N: usize>(e: &[T; N], k: usize) -> T {
     let (mut sum, mut carry) = (T::ZERO, T::ZERO);
     for (j, &ej) in e.iter().enumerate() {
-        if j != k {
+        if j != shift.k {
             let (t, error) = two_sum(sum, ej);
             sum = t;
             carry += error;
         }
     }
-    sum + carry
+    Some((e, sum + carry))
 }
 
 /// Replaces each z_j by exp(z_j − m) and returns s = Σ_{j≠k} exp(z_j − m).
 ///
 /// Sums in the same order as [`sum_shifted_exp`], so both give the same s bit for bit. On the
-/// host, where every exponential is normal, through [`corrected_exps`] and [`sum_except`] (the
-/// same bits; bare-metal targets keep the one general loop, in less flash).
+/// host, where every exponential is normal, through [`normal_shifted_exps`] (the same bits;
+/// bare-metal targets keep the one general loop, in less flash).
 #[inline]
 pub(crate) fn exp_shifted_in_place<T: Float, const N: usize>(z: &mut [T; N], shift: Shift<T>) -> T {
-    if !cfg!(target_os = "none") {
-        let mut hi = [T::ZERO; N];
-        let mut lo = [T::ZERO; N];
-        for ((h, l), &v) in hi.iter_mut().zip(lo.iter_mut()).zip(z.iter()) {
-            (*h, *l) = two_diff(v, shift.m);
-        }
-        // False for a NaN.
-        if hi.iter().all(|&h| h >= T::LN_MIN_POSITIVE) {
-            *z = corrected_exps(&hi, &lo);
-            return sum_except(z, shift.k);
-        }
+    if !cfg!(target_os = "none")
+        && let Some((e, s)) = normal_shifted_exps(z, shift)
+    {
+        *z = e;
+        return s;
     }
     exp_shifted_general(z, shift)
 }
