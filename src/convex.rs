@@ -13,7 +13,10 @@ use crate::math::{Float, two_sum};
 use crate::model::{Classifier, dot};
 use crate::objective::Objective;
 use crate::softmax::{Compensated, softmax};
-use allowance::{Allowance, logit_differences, parameter_norm, scaled_norm, scan};
+use allowance::{
+    Allowance, SampleScan, WeightHalves, logit_differences, parameter_norm, scaled_norm, scan,
+    scan_halves,
+};
 
 /// Checks λ, the sample count and the samples' features, as every full-batch function does;
 /// returns n as a float.
@@ -570,28 +573,20 @@ fn certify_pass<const F: usize, const C: usize, T: Float>(
         return Err(Error::NonFiniteParameter);
     }
     let allowance = Allowance::new::<F, C>(n, loss.label_smoothing());
-    let mut per_sample = Compensated::new();
-    let (total, acc) = full_pass(samples, |s| {
-        let scan = scan(model, &s.features);
-        let (z, e) = (&scan.logits, &scan.carries);
-        if !z.iter().chain(e.iter()).all(|v| v.is_finite()) {
-            // The logit itself overflows (as in `objective`), or only Dot2's error-free
-            // products do.
-            return model.finite_logits(&s.features).and(Err(Error::Overflow));
-        }
-        let (hi, lo, k) = logit_differences(z, e);
-        let (l, delta) = loss.loss_with_grad_split(&hi, &lo, k, s.label);
-        let weight = loss.class_weights()[s.label.index()];
-        per_sample.add(allowance.sample(&scan, weight, &delta));
-        Ok((l, delta))
-    })?;
+    let (total, acc, per_sample) = if cfg!(target_os = "none") {
+        certify_samples(model, samples, objective, &allowance, |x| scan(model, x))?
+    } else {
+        let halves = WeightHalves::new(model);
+        let scanner = |x: &[T; F]| scan_halves(model, &halves, x);
+        certify_samples(model, samples, objective, &allowance, scanner)?
+    };
     let objective = total / n + penalty(model, lambda);
     if !objective.is_finite() {
         // P beyond the largest float: no certificate states it.
         return Err(Error::Overflow);
     }
     let gradient_norm = scaled_norm(|| acc.finished_by_row(n, lambda, model));
-    let gradient_error = allowance.total(per_sample.total(), gradient_norm, lambda, model);
+    let gradient_error = allowance.total(per_sample, gradient_norm, lambda, model);
     let bound = allowance.bound(gradient_norm, gradient_error);
     let (distance, gap) = (
         allowance.distance(bound, lambda),
@@ -608,6 +603,36 @@ fn certify_pass<const F: usize, const C: usize, T: Float>(
         distance,
     };
     Ok((certificate, acc, n))
+}
+
+/// The certificate's pass over the samples, each scanned by `scan` ([`scan`] or
+/// [`scan_halves`], the same bits): the sum of the losses, the gradient's accumulator and the
+/// compensated sum of the per-sample allowance terms.
+#[inline]
+fn certify_samples<const F: usize, const C: usize, T: Float>(
+    model: &Classifier<F, C, T>,
+    samples: &[Sample<F, C, T>],
+    objective: &Objective<C, T>,
+    allowance: &Allowance<T>,
+    scan: impl Fn(&[T; F]) -> SampleScan<C, T>,
+) -> Result<(T, Accumulator<F, C, T>, T)> {
+    let loss = objective.loss();
+    let mut per_sample = Compensated::new();
+    let (total, acc) = full_pass(samples, |s| {
+        let scan = scan(&s.features);
+        let (z, e) = (&scan.logits, &scan.carries);
+        if !z.iter().chain(e.iter()).all(|v| v.is_finite()) {
+            // The logit itself overflows (as in `objective`), or only Dot2's error-free
+            // products do.
+            return model.finite_logits(&s.features).and(Err(Error::Overflow));
+        }
+        let (hi, lo, k) = logit_differences(z, e);
+        let (l, delta) = loss.loss_with_grad_split(&hi, &lo, k, s.label);
+        let weight = loss.class_weights()[s.label.index()];
+        per_sample.add(allowance.sample(&scan, weight, &delta));
+        Ok((l, delta))
+    })?;
+    Ok((total, acc, per_sample.total()))
 }
 
 #[cfg(test)]
@@ -698,6 +723,10 @@ mod tests {
             assert_eq!(logit_magnitude(&model, &x).to_bits(), magnitude.to_bits());
             // The certificate's one loop: the same bits as each definition alone.
             let scanned = scan(&model, &x);
+            assert_same_scan(
+                &scanned,
+                &scan_halves(&model, &WeightHalves::new(&model), &x),
+            );
             assert_eq!(scanned.magnitude.to_bits(), magnitude.to_bits());
             let norm = scaled_norm(|| x.iter().chain([1.0].iter()).copied());
             assert_eq!(scanned.x_norm.to_bits(), norm.to_bits());
@@ -710,6 +739,17 @@ mod tests {
             }
         }
         check_entries(&acc.finish(1.0, 0.0, &Classifier::zeros()), &plain);
+    }
+
+    /// The host's scan, with the weights' halves taken once, has the bits of the device's,
+    /// which splits every weight for every sample (NaN compared by its bits too).
+    fn assert_same_scan<const C: usize>(a: &SampleScan<C, f32>, b: &SampleScan<C, f32>) {
+        let bits = |s: &SampleScan<C, f32>| {
+            let logits = s.logits.map(f32::to_bits);
+            let carries = s.carries.map(f32::to_bits);
+            (logits, carries, s.magnitude.to_bits(), s.x_norm.to_bits())
+        };
+        assert_eq!(bits(a), bits(b));
     }
 
     /// The one-loop scan gives ‖(x, 1)‖ bit for bit as `scaled_norm`, and the magnitude as
@@ -731,6 +771,10 @@ mod tests {
         ];
         for x in specials {
             let scanned = scan(&model, &x);
+            assert_same_scan(
+                &scanned,
+                &scan_halves(&model, &WeightHalves::new(&model), &x),
+            );
             let norm = scaled_norm(|| x.iter().chain([1.0].iter()).copied());
             assert_eq!(scanned.x_norm.to_bits(), norm.to_bits(), "{x:?}");
             let magnitude = logit_magnitude(&model, &x);

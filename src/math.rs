@@ -445,42 +445,50 @@ pub(crate) fn two_sum<T: Float>(a: T, b: T) -> (T, T) {
 /// TwoProduct with Veltkamp's splitting), provided no factor exceeds `MAX / 4097` (about
 /// 2^-12 of the largest float; beyond it the split overflows to NaN) and no partial product
 /// underflows (then `lo` misses at most half a unit of the smallest subnormal).
-#[inline]
+#[cfg(test)]
 pub(crate) fn two_product<T: Float>(a: T, b: T) -> (T, T) {
+    two_product_of_halves(halves(a), halves(b))
+}
+
+/// [`two_product`] of two factors given with their halves, (a, a_hi, a_lo) from [`halves`]:
+/// a caller that meets a factor many times splits it once.
+#[inline]
+pub(crate) fn two_product_of_halves<T: Float>(
+    (a, ah, al): (T, T, T),
+    (b, bh, bl): (T, T, T),
+) -> (T, T) {
     let hi = a * b;
-    let (ah, al) = split(a);
-    let (bh, bl) = split(b);
     let lo = ((ah * bh - hi) + ah * bl + al * bh) + al * bl;
     (hi, lo)
 }
 
-/// Veltkamp's split of `a` into two halves of at most ⌊p/2⌋ significant bits each.
+/// `a` with Veltkamp's split of it into two halves of at most ⌊p/2⌋ significant bits each:
+/// (a, hi, lo) with hi + lo = a.
 #[inline]
-fn split<T: Float>(a: T) -> (T, T) {
+pub(crate) fn halves<T: Float>(a: T) -> (T, T, T) {
     let c = T::SPLITTER * a;
     let hi = c - (c - a);
-    (hi, a - hi)
+    (a, hi, a - hi)
 }
 
 /// Σ a_i b_i + start with the compensated dot product Dot2 (Ogita, Rump and Oishi, 2005): the
 /// result is as accurate as if computed in twice the precision and then rounded,
 /// |error| ≤ u·|result| + γ_n²·(|start| + Σ|a_i b_i|), n the number of terms.
-#[inline]
 #[cfg(test)]
 pub(crate) fn dot2<T: Float>(pairs: impl Iterator<Item = (T, T)>, start: T) -> T {
     let mut sum = start;
     let mut carry = T::ZERO;
     for (ai, bi) in pairs {
-        dot2_step(&mut sum, &mut carry, ai, bi);
+        dot2_step(&mut sum, &mut carry, halves(ai), halves(bi));
     }
     sum + carry
 }
 
 /// One term of [`dot2`]: adds a·b to the running sum, and the errors of the product and of
-/// the addition to the carry.
+/// the addition to the carry; the factors come with their [`halves`].
 #[inline]
-pub(crate) fn dot2_step<T: Float>(sum: &mut T, carry: &mut T, a: T, b: T) {
-    let (p, p_err) = two_product(a, b);
+pub(crate) fn dot2_step<T: Float>(sum: &mut T, carry: &mut T, a: (T, T, T), b: (T, T, T)) {
+    let (p, p_err) = two_product_of_halves(a, b);
     let (s, s_err) = two_diff(*sum, -p);
     *sum = s;
     *carry += p_err + s_err;
