@@ -9,7 +9,7 @@
 use crate::data::{Label, Sample};
 use crate::error::{Error, Result};
 use crate::loss::cross_entropy;
-use crate::math::Float;
+use crate::math::{Float, largest_abs};
 use crate::softmax::{argmax, softmax_in_place};
 
 /// A softmax classifier (multinomial logistic regression) on `F` features and `C` classes.
@@ -320,11 +320,11 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
         (self.logits_feature_by_feature(x), self.largest_magnitude())
     }
 
-    /// The largest |parameter|: the weights taken as one flat array, 16 running maxima side by
-    /// side (float comparisons, which ignore NaN, as the contract of
-    /// [`logits_and_max_abs`](Self::logits_and_max_abs) allows), then the rest and the biases.
-    /// A maximum does not depend on the order it is taken in, so with finite parameters this is
-    /// exactly `max_abs`.
+    /// The largest |parameter|: [`largest_abs`] of the weights taken as one flat array (16
+    /// running maxima side by side, float comparisons, which ignore NaN, as the contract of
+    /// [`logits_and_max_abs`](Self::logits_and_max_abs) allows), and of the biases. A maximum
+    /// does not depend on the order it is taken in, so with finite parameters this is exactly
+    /// `max_abs`.
     ///
     /// Kept in the logits loop, per class beside each sum, the maximum left that loop
     /// vectorised two lanes at a time; in a pass of its own it runs four lanes at a time with
@@ -333,20 +333,11 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
     /// maxima (two chains) measured about 3 % slower than 16; one running maximum, or an integer
     /// comparison of the bits, does not vectorise at all.
     fn largest_magnitude(&self) -> T {
-        let weights = self.columns.as_flattened();
-        let mut lanes = [T::ZERO; 16];
-        let mut chunks = weights.chunks_exact(16);
-        for chunk in &mut chunks {
-            for (m, &w) in lanes.iter_mut().zip(chunk) {
-                let a = w.abs();
-                *m = if a > *m { a } else { *m };
-            }
-        }
-        let rest = chunks.remainder().iter().chain(self.bias.iter());
-        rest.chain(lanes.iter()).fold(T::ZERO, |acc, &w| {
-            let a = w.abs();
-            if a > acc { a } else { acc }
-        })
+        let (weights, bias) = (
+            largest_abs(self.columns.as_flattened()),
+            largest_abs(&self.bias),
+        );
+        if bias > weights { bias } else { weights }
     }
 
     /// [`logits_and_max_abs`](Self::logits_and_max_abs) in the order of
