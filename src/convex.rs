@@ -15,7 +15,7 @@ use crate::objective::Objective;
 use crate::softmax::{Compensated, softmax};
 use allowance::{
     Allowance, SampleScan, WeightHalves, logit_differences, parameter_norm, scaled_norm, scan,
-    scan_halves,
+    scan_halves, scan_plain,
 };
 
 /// Checks λ, the sample count and the samples' features, as every full-batch function does;
@@ -506,6 +506,7 @@ impl<T: Float + core::fmt::LowerExp + core::fmt::Display> core::fmt::Display for
 ///
 /// Plainly computed logits would leave γ_{F+1}·a in place of 2γ_{F+1}²·a: on the digits data
 /// (64 features) the `f32` certificate could then prove no gap below 8e-6 (3e-5 of P*).
+/// [`certify_plain`] is that certificate: in `f64` it proves as much at half the cost.
 /// Dot2 logits rounded to the working precision would add u·max|z|: on digits at λ = 0.001 in
 /// `f32`, at the point where L-BFGS stops, E is 7.1e-6 that way and 3.0e-7 with the pairs, and
 /// the gap it proves there 8.4e-8 and 1.9e-8 (at λ = 0.01: 1.3e-9 and 4.5e-11). The
@@ -547,7 +548,60 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
     samples: &[Sample<F, C, T>],
     objective: &Objective<C, T>,
 ) -> Result<Certificate<T>> {
-    certify_pass(model, samples, objective).map(|(certificate, _, _)| certificate)
+    certify_pass(model, samples, objective, Logits::Compensated)
+        .map(|(certificate, _, _)| certificate)
+}
+
+/// [`certify`] with plainly summed logits: a weaker certificate at about half the cost, for
+/// `f64` or for loose tolerances.
+///
+/// The same proof, the same gradient accumulation and the same allowance but for one term:
+/// each logit is the plain sum b_c + Σ_f W_cf·x_f (in feature order) rather than a compensated
+/// one, so the allowance's logit term is ½√C·w·(2γ_{F+1} + 9u²)(1 + γ_{F+1})·a instead of
+/// ½√C·w·(2γ_{F+1}² + 9u²)(1 + γ_{F+1})·a (the derivation is Step 5 in floating point in the
+/// [module docs](self)). In `f64` that term is still about 1e-14·a, far below any gap worth
+/// asking for, and the pass costs a little over half of [`certify`]'s: 1.8 ms instead of
+/// 3.2 ms on digits (1797 × 64, 10 classes; `cargo bench -p tinysoftmax-bench --bench
+/// passes`, shared 2-core x86-64 host, 2026-11-30). At the points where L-BFGS stops on digits
+/// the two `f64` gaps agree to 7 digits. In `f32` the term is about 8e-6·a: there the plain
+/// certificate proves no gap below 3.5e-5 at λ = 0.01 and 1.2e-3 at λ = 0.001, where
+/// [`certify`] proves 2.4e-8 and 7.4e-9, so [`certify`] is the one to use. The full-batch
+/// solvers try this certificate first in `f64` and fall back to [`certify`] only when its
+/// allowance is what keeps it from the tolerance.
+///
+/// # Errors
+///
+/// As [`certify`].
+///
+/// ```
+/// use tinysoftmax::{Classifier, Label, Objective, Sample};
+/// use tinysoftmax::convex::{certify, certify_plain};
+/// let data = [Sample::new([1.0_f64, 0.5], Label::<2>::new(0)?), Sample::new([-1.0, 2.0], Label::new(1)?)];
+/// let model = Classifier::new([[0.3, -0.1], [-0.3, 0.1]], [0.05, -0.05]);
+/// let objective = Objective::new(0.1)?;
+/// let (plain, full) = (certify_plain(&model, &data, &objective)?, certify(&model, &data, &objective)?);
+/// // The same objective and gradient here; the plain logits' allowance is larger, and both
+/// // bounds are guarantees.
+/// assert_eq!(plain.objective, full.objective);
+/// assert!(plain.gradient_error >= full.gradient_error && plain.gradient_error < 1e-13);
+/// assert!(plain.gap >= full.gap && plain.gap < full.gap * (1.0 + 1e-9));
+/// # Ok::<(), tinysoftmax::Error>(())
+/// ```
+pub fn certify_plain<const F: usize, const C: usize, T: Float>(
+    model: &Classifier<F, C, T>,
+    samples: &[Sample<F, C, T>],
+    objective: &Objective<C, T>,
+) -> Result<Certificate<T>> {
+    certify_pass(model, samples, objective, Logits::Plain).map(|(certificate, _, _)| certificate)
+}
+
+/// How [`certify_pass`] computes the logits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Logits {
+    /// Compensated (Dot2), differences unrounded: [`certify`].
+    Compensated,
+    /// Plain sums: [`certify_plain`].
+    Plain,
 }
 
 /// [`certify`] and the gradient ĝ it computed (within `gradient_error` of ∇P(θ)), shaped like
@@ -557,28 +611,33 @@ pub(crate) fn certify_with_gradient<const F: usize, const C: usize, T: Float>(
     samples: &[Sample<F, C, T>],
     objective: &Objective<C, T>,
 ) -> Result<(Certificate<T>, Classifier<F, C, T>)> {
-    let (certificate, gradient, n) = certify_pass(model, samples, objective)?;
+    let (certificate, gradient, n) = certify_pass(model, samples, objective, Logits::Compensated)?;
     Ok((certificate, gradient.finish(n, objective.lambda(), model)))
 }
 
-/// [`certify`] with the gradient's accumulator and n.
+/// [`certify`] (or [`certify_plain`]) with the gradient's accumulator and n.
 fn certify_pass<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     samples: &[Sample<F, C, T>],
     objective: &Objective<C, T>,
+    logits: Logits,
 ) -> Result<(Certificate<T>, Accumulator<F, C, T>, T)> {
     let (loss, lambda) = (objective.loss(), objective.lambda());
     let n = strongly_convex_batch(samples, lambda)?;
     if !model.params().all(Float::is_finite) {
         return Err(Error::NonFiniteParameter);
     }
-    let allowance = Allowance::new::<F, C>(n, loss.label_smoothing());
-    let (total, acc, per_sample) = if cfg!(target_os = "none") {
-        certify_samples(model, samples, objective, &allowance, |x| scan(model, x))?
+    let smoothing = loss.label_smoothing();
+    let (total, acc, per_sample, allowance) = if logits == Logits::Plain {
+        let allowance = Allowance::plain_logits::<F, C>(n, smoothing);
+        let scanner = |x: &[T; F]| scan_plain(model, x);
+        let (total, acc, per_sample) =
+            certify_samples(model, samples, objective, &allowance, scanner)?;
+        (total, acc, per_sample, allowance)
     } else {
-        let halves = WeightHalves::new(model);
-        let scanner = |x: &[T; F]| scan_halves(model, &halves, x);
-        certify_samples(model, samples, objective, &allowance, scanner)?
+        let allowance = Allowance::new::<F, C>(n, smoothing);
+        let (total, acc, per_sample) = compensated_samples(model, samples, objective, &allowance)?;
+        (total, acc, per_sample, allowance)
     };
     let objective = total / n + penalty(model, lambda);
     if !objective.is_finite() {
@@ -603,6 +662,23 @@ fn certify_pass<const F: usize, const C: usize, T: Float>(
         distance,
     };
     Ok((certificate, acc, n))
+}
+
+/// [`certify_samples`] with the compensated logits: on the device [`scan`], on the host
+/// [`scan_halves`] (the same bits, the weights split once).
+fn compensated_samples<const F: usize, const C: usize, T: Float>(
+    model: &Classifier<F, C, T>,
+    samples: &[Sample<F, C, T>],
+    objective: &Objective<C, T>,
+    allowance: &Allowance<T>,
+) -> Result<(T, Accumulator<F, C, T>, T)> {
+    if cfg!(target_os = "none") {
+        certify_samples(model, samples, objective, allowance, |x| scan(model, x))
+    } else {
+        let halves = WeightHalves::new(model);
+        let scanner = |x: &[T; F]| scan_halves(model, &halves, x);
+        certify_samples(model, samples, objective, allowance, scanner)
+    }
 }
 
 /// The certificate's pass over the samples, each scanned by `scan` ([`scan`] or

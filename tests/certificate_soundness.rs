@@ -10,7 +10,7 @@
 
 use proptest::prelude::*;
 use tinysoftmax::Objective;
-use tinysoftmax::convex::{Certificate, certify, gradient};
+use tinysoftmax::convex::{Certificate, certify, certify_plain, gradient};
 use tinysoftmax::loss::CrossEntropy;
 use tinysoftmax::solver::{Stop, Tolerance, minimize};
 use tinysoftmax::{Classifier, Error, Float, Label, Sample};
@@ -130,10 +130,15 @@ fn case<T: Float>(
     })
 }
 
+/// A certificate function: `certify` or `certify_plain`.
+type CertifyFn<T> =
+    fn(&Classifier<F, C, T>, &[Sample<F, C, T>], &Objective<C, T>) -> Result<Certificate<T>, Error>;
+
 /// Certifies the case on both families and checks each certificate against the truth. A
 /// certificate may be refused only for overflow (logits, P or the allowance beyond the range).
 fn check<T: Float>(
     (model, xs, w, eps, lambda): (Classifier<F, C, T>, [[T; F]; 2], T, T, T),
+    certify: CertifyFn<T>,
 ) -> Result<(), TestCaseError> {
     let penalty_data = [Sample::new(xs[0], Label::<C>::new(0).unwrap())];
     let penalty_loss = penalty_only_loss::<C, T>(w);
@@ -176,13 +181,25 @@ proptest! {
     /// f32: parameters, features and weights from 2⁻¹⁴⁹ to 2⁴⁰, λ from 2⁻¹²⁶ to 2²⁰.
     #[test]
     fn certificate_bounds_the_truth_f32(c in case::<f32>(-149, -126, 40)) {
-        check(c)?;
+        check(c, certify)?;
     }
 
     /// f64: parameters, features and weights from 2⁻¹⁰⁷⁴ to 2⁶⁰, λ from 2⁻¹⁰²² to 2²⁰.
     #[test]
     fn certificate_bounds_the_truth_f64(c in case::<f64>(-1074, -1022, 60)) {
-        check(c)?;
+        check(c, certify)?;
+    }
+
+    /// The plain logits' certificate on the same f32 cases.
+    #[test]
+    fn plain_certificate_bounds_the_truth_f32(c in case::<f32>(-149, -126, 40)) {
+        check(c, certify_plain)?;
+    }
+
+    /// The plain logits' certificate on the same f64 cases.
+    #[test]
+    fn plain_certificate_bounds_the_truth_f64(c in case::<f64>(-1074, -1022, 60)) {
+        check(c, certify_plain)?;
     }
 
     /// Below the smallest normal number λ is refused, in both precisions.
@@ -300,18 +317,34 @@ fn scan<const F: usize, const C: usize>(
     loss: &CrossEntropy<C>,
     lambda: f32,
 ) -> f64 {
+    scan_with(models, data, loss, lambda, certify).0
+}
+
+/// [`scan`] with a certificate function; also returns the largest ratio of the error seen,
+/// ‖∇P‖ − N from below, to the allowance of [`certify`] on the same model.
+fn scan_with<const F: usize, const C: usize>(
+    models: impl Iterator<Item = Classifier<F, C>>,
+    data: &[Sample<F, C>],
+    loss: &CrossEntropy<C>,
+    lambda: f32,
+    certify_fn: fn(&Classifier<F, C>, &[Sample<F, C>], &Objective<C>) -> Result<Certificate, Error>,
+) -> (f64, f64) {
     let mut used = f64::NEG_INFINITY;
+    let mut beyond_compensated = f64::NEG_INFINITY;
     for model in models {
-        let cert = certify(&model, data, &Objective::from_parts(*loss, lambda).unwrap()).unwrap();
+        let objective = Objective::from_parts(*loss, lambda).unwrap();
+        let cert = certify_fn(&model, data, &objective).unwrap();
+        let compensated = certify(&model, data, &objective).unwrap();
         let low = exact_gradient_norm_low(&model, data, loss, lambda);
         assert!(
             allowance_covers(&cert, low),
             "{model:?}: {cert:?}, ‖∇P‖ ≥ {low:e}"
         );
-        let share = (low - f64::from(cert.gradient_norm)) / f64::from(cert.gradient_error);
-        used = used.max(share);
+        let error = low - f64::from(cert.gradient_norm);
+        used = used.max(error / f64::from(cert.gradient_error));
+        beyond_compensated = beyond_compensated.max(error / f64::from(compensated.gradient_error));
     }
-    used
+    (used, beyond_compensated)
 }
 
 /// Large logits are not rounded before the softmax. Two classes, one sample with
@@ -382,6 +415,34 @@ fn allowance_needed_for_cancellation_in_the_logits() {
     let used = scan(models.into_iter(), &data, &loss, 1e-9);
     eprintln!("cancellation: {used}");
     assert!(used > 0.0, "no model used the allowance: {used}");
+}
+
+/// The plain logits' error (the ½√C·w·2γ_{F+1}·a term of `certify_plain`). One sample
+/// x = (1, 1, 1), two classes, smoothing ε = 1 (a uniform target, so δ = p − ½), λ = 1e-9.
+/// Class 0's weights are (w, 1, −w) with w = 2²⁴ + 2t, class 1's are 0: the exact logit z_0
+/// is 1, but the plain sum rounds w + 1 to an even neighbour, and where that is w the computed
+/// logits are equal, δ̂ = 0 and ĝ is the tiny penalty gradient, while the exact gradient is
+/// about (σ(1) − ½)·‖x̃‖ ≈ 0.46. The plain certificate's allowance covers that, the error
+/// uses a part of it, and it exceeds the whole allowance of `certify` on the same model, so
+/// the compensated logits' term would not do for plain ones.
+#[test]
+fn plain_allowance_needed_for_rounding_in_the_logits() {
+    let x = [1.0_f32; 3];
+    let data = [Sample::new(x, Label::<2>::new(0).unwrap())];
+    let loss = CrossEntropy::new().with_label_smoothing(1.0).unwrap();
+    let models: Vec<Classifier<3, 2>> = (0..50_u16)
+        .map(|t| {
+            let w = 16_777_216.0 + 2.0 * f32::from(t);
+            Classifier::new([[w, 1.0, -w], [0.0; 3]], [0.0; 2])
+        })
+        .collect();
+    let (used, beyond) = scan_with(models.into_iter(), &data, &loss, 1e-9, certify_plain);
+    eprintln!("plain rounding: {used} of the plain allowance, {beyond} of certify's");
+    assert!(used > 0.0, "no model used the allowance: {used}");
+    assert!(
+        beyond > 1.0,
+        "certify's allowance would have covered: {beyond}"
+    );
 }
 
 /// The underflow of λθ (the 3/2·√(C(F + 1))·ω term). Penalty only, λ = 2⁻¹²⁶ (the floor), two

@@ -1,6 +1,6 @@
 //! Host speed of one full-batch pass on digits (1797 × 64, 10 classes, standardised, λ = 0.01,
 //! at a model three gradient steps from zero): the objective and gradient, a Hessian-vector
-//! product, the certificate, and a batch prediction, in f64 and f32.
+//! product, the certificate (compensated and plain logits), and a batch prediction, in f64 and f32.
 //!
 //! `cargo bench -p tinysoftmax-bench --bench passes`. `bench/benches/peers.py` measures the same work (through
 //! `examples/speed.rs`) beside NumPy's in one run.
@@ -17,7 +17,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use tinysoftmax::convex::{certify, gradient, hessian_vector_product};
+use tinysoftmax::convex::{certify, certify_plain, gradient, hessian_vector_product};
 use tinysoftmax::{Classifier, Float, Label, Objective, Sample};
 
 /// A model a few steps into training (not the zero model, whose logits are all equal).
@@ -53,6 +53,9 @@ fn bench_type<T: Float>(c: &mut Criterion, data: &[Sample<64, 10, T>], name: &st
     });
     group.bench_function("certify", |b| {
         b.iter(|| certify(black_box(&m), black_box(data), &objective).unwrap());
+    });
+    group.bench_function("certify_plain", |b| {
+        b.iter(|| certify_plain(black_box(&m), black_box(data), &objective).unwrap());
     });
     group.bench_function("predict_batch", |b| {
         b.iter(|| {

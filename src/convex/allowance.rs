@@ -36,9 +36,11 @@ pub(super) struct Allowance<T> {
     /// γ_n²: the second-order error of compensated summation over n samples (+∞ once
     /// n·u ≥ 1, where the bound no longer holds).
     summation: T,
-    /// (2γ_{F+1}² + 9u²)·(1 + γ_{F+1}): the error of a difference of two compensated
-    /// logits, per unit of the logit magnitude a.
-    gamma_squared: T,
+    /// The error of a difference of two logits, per unit of the logit magnitude a:
+    /// (2γ_{F+1}² + 9u²)·(1 + γ_{F+1}) for the compensated logits of [`certify`](super::certify),
+    /// (2γ_{F+1} + 9u²)·(1 + γ_{F+1}) for the plain ones of
+    /// [`certify_plain`](super::certify_plain).
+    logit_gamma: T,
     /// (10F + 1)·ω: the error-free products of two Dot2 logits that underflow, and the two
     /// roundings of their difference.
     logit_underflow: T,
@@ -117,7 +119,7 @@ impl<T: Float> Allowance<T> {
             rounding: T::from_u32(16) * u,
             summation: gamma_n * gamma_n,
             // (1 + γ): a itself is a plain sum of F + 1 terms, computed within γ_{F+1}.
-            gamma_squared: (T::from_u32(2) * gamma_f * gamma_f + T::from_u32(9) * u * u)
+            logit_gamma: (T::from_u32(2) * gamma_f * gamma_f + T::from_u32(9) * u * u)
                 * (T::ONE + gamma_f),
             logit_underflow: (T::from_u32(10) * from_count::<T>(F) + T::ONE) * omega,
             half_root_c: T::HALF * root_c,
@@ -132,11 +134,31 @@ impl<T: Float> Allowance<T> {
         }
     }
 
+    /// The allowance of [`certify_plain`](super::certify_plain), whose logits are plain sums
+    /// ([`scan_plain`]): each is within γ_{F+1}·a + F·ω/2 of the exact one, and their
+    /// differences are formed exactly, so a difference is within 2γ_{F+1}·a + F·ω, which
+    /// (2γ_{F+1} + 9u²)(1 + γ_{F+1})·a + (10F + 1)·ω covers; every other term is
+    /// [`new`](Self::new)'s.
+    pub(super) fn plain_logits<const F: usize, const C: usize>(n: T, smoothing: T) -> Self {
+        let u = T::UNIT_ROUNDOFF;
+        let k = from_count::<T>(F + 1) * u;
+        let gamma_f = if k < T::ONE {
+            k / (T::ONE - k)
+        } else {
+            T::INFINITY
+        };
+        Self {
+            logit_gamma: (T::from_u32(2) * gamma_f + T::from_u32(9) * u * u) * (T::ONE + gamma_f),
+            ..Self::new::<F, C>(n, smoothing)
+        }
+    }
+
     /// A bound on max_j |(ẑ_j − ẑ_k) − (z_j − z_k)| for the differences [`logit_differences`]
     /// forms, from a = max_c (Σ_f |W_cf x_f| + |b_c|) as computed:
-    /// (2γ_{F+1}² + 9u²)(1 + γ_{F+1})·a + (10F + 1)·ω.
+    /// (2γ_{F+1}² + 9u²)(1 + γ_{F+1})·a + (10F + 1)·ω for compensated logits, with
+    /// 2γ_{F+1} in place of 2γ_{F+1}² for plain ones.
     pub(super) fn logit_error(&self, magnitude: T) -> T {
-        mul_up(self.gamma_squared, magnitude) + self.logit_underflow
+        mul_up(self.logit_gamma, magnitude) + self.logit_underflow
     }
 
     /// One sample's terms, for its class weight w, the computed ‖δ̂‖ and a.
@@ -321,12 +343,13 @@ pub(super) struct SampleScan<const C: usize, T> {
 /// order; the C dot products advance side by side, one feature at a time (contiguous,
 /// vectorised across classes on the host), which changes no operation of any one of them.
 /// Dot2's final addition of its sum and its carry is TwoSum, which keeps the rounding error.
-/// The magnitude's C sums advance in a loop of their own over the same column. ‖x̃‖'s
-/// compensated sum of squares ([`ScaledSquares`]) adds (x_f / s)² in the same loop
-/// (s = max(max|x_f|, 1), found first) and 1/s² after it. On digits this makes a certificate
-/// about 2 % faster than separate passes. Updating the magnitudes inside the Dot2 loop instead
-/// made `f64` 23 % faster but `f32` 30 % slower (the host compiler stopped vectorising that
-/// loop over the 10 classes), so the form kept is the one never slower.
+/// The magnitude's C sums advance beside the Dot2 sums. ‖x̃‖'s compensated sum of squares
+/// ([`ScaledSquares`]) adds (x_f / s)² in the same loop (s = max(max|x_f|, 1), found first)
+/// and 1/s² after it. On digits this makes a certificate about 2 % faster than separate
+/// passes. The weights' halves for Dot2's error-free products come from [`WeightHalves`] on
+/// the host and are taken column by column here on the device; with them, the magnitudes in
+/// a loop of their own measured the same as beside the Dot2 sums (before, when every weight was
+/// split for every sample, that choice moved `f64` by 23 % one way and `f32` by 30 % the other).
 pub(super) fn scan<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     x: &[T; F],
@@ -363,6 +386,38 @@ pub(super) fn scan_halves<const F: usize, const C: usize, T: Float>(
             .copied()
             .unwrap_or([(T::ZERO, T::ZERO, T::ZERO); C])
     })
+}
+
+/// [`scan`] with plainly summed logits: ẑ_c = b_c + Σ_f W_cf·x_f in feature order, each
+/// product and addition rounded (within γ_{F+1}·a of the exact logit, plus F·ω/2 where
+/// products underflow), carries 0; the magnitude and ‖x̃‖ with [`scan`]'s bits. About a third
+/// of [`scan`]'s operations: the scan of [`certify_plain`](super::certify_plain).
+pub(super) fn scan_plain<const F: usize, const C: usize, T: Float>(
+    model: &Classifier<F, C, T>,
+    x: &[T; F],
+) -> SampleScan<C, T> {
+    let (columns, bias) = model.parts();
+    let mut sum = *bias;
+    let mut magnitudes = bias.map(T::abs);
+    let mut squares = ScaledSquares::new(x.iter().fold(T::ONE, |m, v| m.max_nan(v.abs())));
+    for (column, &xf) in columns.iter().zip(x.iter()) {
+        let sums = sum.iter_mut().zip(magnitudes.iter_mut());
+        for ((s, m), &w) in sums.zip(column.iter()) {
+            let p = w * xf;
+            *s += p;
+            *m += p.abs();
+        }
+        squares.add(xf);
+    }
+    squares.add(T::ONE);
+    SampleScan {
+        logits: sum,
+        carries: [T::ZERO; C],
+        magnitude: magnitudes
+            .iter()
+            .fold(T::ZERO, |acc, &sum| acc.max_nan(sum)),
+        x_norm: squares.norm(),
+    }
 }
 
 /// [`scan`] with the halves of column f's weights from `column_halves(f, column)`.

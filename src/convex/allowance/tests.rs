@@ -379,6 +379,74 @@ fn sample_terms_are_their_formulas() {
     }
 }
 
+/// `certify_plain`'s allowance (step 1 with plain logits): the plain sums of [`scan_plain`],
+/// their differences formed by [`logit_differences`] with zero carries, within
+/// `logit_error(a)` of the exact differences, the plain logits' term being
+/// (2γ_{F+1} + 9u²)(1 + γ_{F+1})·a + (10F + 1)·ω and every other term [`Allowance::new`]'s.
+/// Weights and features spread over 2^±12 with random signs, so that sums cancel: the
+/// largest error seen is a sizeable part of the term, and many times the compensated
+/// logits' term, which would therefore not do.
+#[test]
+fn plain_logits_are_within_their_term() {
+    const F: usize = 8;
+    const C: usize = 3;
+    let mut rng = SplitMix64::new(29);
+    let (mut used, mut beyond_compensated) = (0.0_f64, 0.0_f64);
+    for _ in 0..CASES {
+        let value = |rng: &mut SplitMix64| {
+            let v = log_uniform(rng, -12, 12);
+            if rng.below(2) == 0 { v } else { -v }
+        };
+        let weights: [[f32; F]; C] =
+            core::array::from_fn(|_| core::array::from_fn(|_| value(&mut rng)));
+        let bias: [f32; C] = core::array::from_fn(|_| value(&mut rng));
+        let x: [f32; F] = core::array::from_fn(|_| value(&mut rng));
+        let model = Classifier::new(weights, bias);
+        let plain = Allowance::<f32>::plain_logits::<F, C>(1.0, 0.0);
+        let compensated = Allowance::<f32>::new::<F, C>(1.0, 0.0);
+        let scan = scan_plain(&model, &x);
+        assert_eq!(scan.carries, [0.0; C]);
+        // The same magnitude and ‖x̃‖ as the compensated scan.
+        let full = super::scan(&model, &x);
+        assert_eq!(scan.magnitude.to_bits(), full.magnitude.to_bits());
+        assert_eq!(scan.x_norm.to_bits(), full.x_norm.to_bits());
+        // Exact logits: f32 products are exact in f64, and these sums of 9 terms lose at most
+        // 2^-53 of 2^25 per addition, far below the f32 errors measured.
+        let exact: [f64; C] = core::array::from_fn(|c| {
+            weights[c]
+                .iter()
+                .zip(x.iter())
+                .fold(f64::from(bias[c]), |s, (&w, &xf)| {
+                    s + f64::from(w) * f64::from(xf)
+                })
+        });
+        let (hi, lo, k) = logit_differences(&scan.logits, &scan.carries);
+        let bound = f64::from(plain.logit_error(scan.magnitude));
+        let compensated_bound = f64::from(compensated.logit_error(scan.magnitude));
+        for j in 0..C {
+            let got = f64::from(hi[j]) + f64::from(lo[j]);
+            let error = (got - (exact[j] - exact[k])).abs();
+            assert!(error <= bound, "class {j}: off by {error:e} > {bound:e}");
+            used = used.max(error / bound);
+            beyond_compensated = beyond_compensated.max(error / compensated_bound);
+        }
+        // Every other term is new's.
+        let (a, b) = (
+            plain.sample_terms(2.0, 0.5, 0.0),
+            compensated.sample_terms(2.0, 0.5, 0.0),
+        );
+        assert_eq!(
+            a.rounding + a.summation + a.smoothing + a.subnormal,
+            b.rounding + b.summation + b.smoothing + b.subnormal
+        );
+    }
+    std::eprintln!("plain logits: {used} of the term, {beyond_compensated} of the compensated one");
+    if !cfg!(miri) {
+        assert!(used > 0.05, "the term is never approached: {used}");
+        assert!(beyond_compensated > 100.0, "{beyond_compensated}");
+    }
+}
+
 /// The logits' differences (step 1): k is a largest unrounded logit ẑ + ê (a tie in ẑ goes to
 /// the larger ê), every hi ≤ 0 with |lo| ≤ ½ ULP of hi, and each hi + lo within
 /// 7u²(1 + u)·max|ẑ| + ω of the exact difference of the pairs. Half the cases put two logits
