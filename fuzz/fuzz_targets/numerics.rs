@@ -1,6 +1,6 @@
-//! `Standardizer`, `ReplayBuffer`, `Averaged`, `certify` and `minimize` on arbitrary inputs:
-//! never a panic. `certify`'s gap and distance are never below the truth on the two problem
-//! families of `tests/common/truth.rs` whose optimum is known in closed form (penalty only, and
+//! `Standardizer`, `ReplayBuffer`, `Averaged`, `certify`, `certify_plain` and `minimize` on
+//! arbitrary inputs: never a panic. Both certificates' gap and distance are never below the
+//! truth on the two problem families of `tests/common/truth.rs` whose optimum is known in closed form (penalty only, and
 //! symmetric data); a refused certificate names an overflow. `minimize` returns a report
 //! whose certificate is that of the returned model, or an error with the model unchanged.
 
@@ -8,7 +8,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use tinysoftmax::average::{Averaged, Weighting};
-use tinysoftmax::convex::certify;
+use tinysoftmax::convex::{certify, certify_plain};
 use tinysoftmax::loss::CrossEntropy;
 use tinysoftmax::solver::{Stop, Tolerance, minimize};
 use tinysoftmax::{
@@ -103,12 +103,17 @@ fn certificate(input: &mut Input) {
     ) {
         if let Ok(objective) = Objective::from_parts(loss, lambda) {
             let data = [Sample::new(xs[0], y)];
-            match certify(&m, &data, &objective) {
-                Ok(cert) => {
-                    let t = truth::Truth::of(&m, lambda, None);
-                    assert!(t.is_bounded_by(&cert), "{cert:?} below {t:?}");
+            for result in [
+                certify(&m, &data, &objective),
+                certify_plain(&m, &data, &objective),
+            ] {
+                match result {
+                    Ok(cert) => {
+                        let t = truth::Truth::of(&m, lambda, None);
+                        assert!(t.is_bounded_by(&cert), "{cert:?} below {t:?}");
+                    }
+                    Err(e) => assert!(refusal(e), "{e:?}"),
                 }
-                Err(e) => assert!(refusal(e), "{e:?}"),
             }
         }
     }
@@ -118,12 +123,17 @@ fn certificate(input: &mut Input) {
         .and_then(|l| l.with_label_smoothing(eps));
     if let Ok(objective) = loss.and_then(|l| Objective::from_parts(l, lambda)) {
         let data = truth::symmetric::<F, C, f32>(&xs);
-        match certify(&m, &data, &objective) {
-            Ok(cert) => {
-                let t = truth::Truth::of(&m, lambda, Some((&xs, w)));
-                assert!(t.is_bounded_by(&cert), "{cert:?} below {t:?}");
+        for result in [
+            certify(&m, &data, &objective),
+            certify_plain(&m, &data, &objective),
+        ] {
+            match result {
+                Ok(cert) => {
+                    let t = truth::Truth::of(&m, lambda, Some((&xs, w)));
+                    assert!(t.is_bounded_by(&cert), "{cert:?} below {t:?}");
+                }
+                Err(e) => assert!(refusal(e), "{e:?}"),
             }
-            Err(e) => assert!(refusal(e), "{e:?}"),
         }
     }
 }
