@@ -15,7 +15,7 @@ use crate::objective::Objective;
 use crate::softmax::{Compensated, softmax};
 use allowance::{
     Allowance, SampleScan, WeightHalves, logit_differences, parameter_norm, scaled_norm, scan,
-    scan_halves, scan_plain,
+    scan_halves,
 };
 
 /// Checks λ, the sample count and the samples' features, as every full-batch function does;
@@ -548,30 +548,37 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
     samples: &[Sample<F, C, T>],
     objective: &Objective<C, T>,
 ) -> Result<Certificate<T>> {
-    certify_pass(model, samples, objective, Logits::Compensated)
-        .map(|(certificate, _, _)| certificate)
+    certify_pass(model, samples, objective).map(|(certificate, _, _)| certificate)
 }
 
-/// [`certify`] with plainly summed logits: a weaker certificate at about half the cost, for
-/// `f64` or for loose tolerances.
+/// The certificate of [`certify`] for the gradient exactly as [`gradient`] computes it: a
+/// weaker bound for little more than one gradient pass, for `f64` or for loose tolerances.
 ///
-/// The same proof, the same gradient accumulation and the same allowance but for one term:
-/// each logit is the plain sum b_c + Σ_f W_cf·x_f (in feature order) rather than a compensated
-/// one, so the allowance's logit term is ½√C·w·(2γ_{F+1} + 9u²)(1 + γ_{F+1})·a instead of
-/// ½√C·w·(2γ_{F+1}² + 9u²)(1 + γ_{F+1})·a (the derivation is Step 5 in floating point in the
-/// [module docs](self)). In `f64` that term is still about 1e-14·a, far below any gap worth
-/// asking for, and the pass costs a little over half of [`certify`]'s: 1.8 ms instead of
-/// 3.2 ms on digits (1797 × 64, 10 classes; `cargo bench -p tinysoftmax-bench --bench
-/// passes`, shared 2-core x86-64 host, 2026-11-30). At the points where L-BFGS stops on digits
-/// the two `f64` gaps agree to 7 digits. In `f32` the term is about 8e-6·a: there the plain
-/// certificate proves no gap below 3.5e-5 at λ = 0.01 and 1.2e-3 at λ = 0.001, where
-/// [`certify`] proves 2.4e-8 and 7.4e-9, so [`certify`] is the one to use. The full-batch
-/// solvers try this certificate first in `f64` and fall back to [`certify`] only when its
-/// allowance is what keeps it from the tolerance.
+/// The same proof (Theorem 4 and its rounding allowance, Step 5 in floating point in the
+/// [module docs](self)), applied to the gradient ĝ of [`gradient`]: plainly summed logits, the
+/// usual softmax kernel, and the blocked sum over the samples. The allowance changes in three
+/// terms, each derived in the module docs: the logits' error is ½√C·w·(2γ_{F+1} + 9u²)
+/// (1 + γ_{F+1})·a instead of Dot2's ½√C·w·(2γ_{F+1}² + 9u²)(1 + γ_{F+1})·a; the blocked sum
+/// adds γ_5 to the 16u per unit of ‖δ̂‖·‖x̃‖; and the per-sample quantities come from the data
+/// alone, ‖δ̂‖ ≤ 3/2·w, a ≤ max_c |b_c| + Σ_f |x_f|·max_c |W_cf| and ‖x̃‖ ≤ 1 + Σ_f |x_f|, so
+/// that no second pass over the C·F products is needed.
+///
+/// In `f64` the allowance is still about 1e-14·a per logit, far below any gap worth asking
+/// for: on digits (1797 × 64, 10 classes) the gaps of the two certificates where L-BFGS stops
+/// agree to 7 digits, and this one costs 0.53 ms (a gradient pass, 0.45 ms, and 0.08 ms for
+/// the allowance) where [`certify`] costs 3.1 ms (`cargo bench -p tinysoftmax-bench --bench
+/// passes`, shared 2-core x86-64 host, 2026-11-30). In `f32` the logits' term is about 8e-6·a:
+/// on digits this certificate proves no gap below 1.4e-4 at λ = 0.01 and 5.0e-3 at
+/// λ = 0.001, where [`certify`] proves 2.4e-8 and 7.4e-9, so [`certify`] is the one to use
+/// there. The full-batch solvers take this certificate from their own last gradient in `f64`,
+/// for the cost of the allowance alone, and fall back to [`certify`] only when the allowance
+/// is what keeps it from the tolerance.
 ///
 /// # Errors
 ///
-/// As [`certify`].
+/// As [`gradient`], then as [`certify`] for λ and the parameters ([`Error::NeedsWeightDecay`],
+/// [`Error::WeightDecayTooSmall`], [`Error::NonFiniteParameter`]), and [`Error::Overflow`]
+/// when P is beyond the largest float.
 ///
 /// ```
 /// use tinysoftmax::{Classifier, Label, Objective, Sample};
@@ -580,11 +587,11 @@ pub fn certify<const F: usize, const C: usize, T: Float>(
 /// let model = Classifier::new([[0.3, -0.1], [-0.3, 0.1]], [0.05, -0.05]);
 /// let objective = Objective::new(0.1)?;
 /// let (plain, full) = (certify_plain(&model, &data, &objective)?, certify(&model, &data, &objective)?);
-/// // The same objective and gradient here; the plain logits' allowance is larger, and both
-/// // bounds are guarantees.
-/// assert_eq!(plain.objective, full.objective);
-/// assert!(plain.gradient_error >= full.gradient_error && plain.gradient_error < 1e-13);
-/// assert!(plain.gap >= full.gap && plain.gap < full.gap * (1.0 + 1e-9));
+/// // Both bounds are guarantees; the plain one allows more for rounding, which in f64 moves
+/// // the gap by a negligible amount.
+/// assert!(plain.gradient_error > full.gradient_error && plain.gradient_error < 1e-13);
+/// assert!((plain.gap - full.gap).abs() <= 1e-9 * full.gap);
+/// assert!((plain.objective - full.objective).abs() <= 1e-15);
 /// # Ok::<(), tinysoftmax::Error>(())
 /// ```
 pub fn certify_plain<const F: usize, const C: usize, T: Float>(
@@ -592,16 +599,42 @@ pub fn certify_plain<const F: usize, const C: usize, T: Float>(
     samples: &[Sample<F, C, T>],
     objective: &Objective<C, T>,
 ) -> Result<Certificate<T>> {
-    certify_pass(model, samples, objective, Logits::Plain).map(|(certificate, _, _)| certificate)
+    let (p, g) = gradient_in_model_shape(model, samples, objective)?;
+    certify_gradient(model, samples, objective, p, &g)
 }
 
-/// How [`certify_pass`] computes the logits.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Logits {
-    /// Compensated (Dot2), differences unrounded: [`certify`].
-    Compensated,
-    /// Plain sums: [`certify_plain`].
-    Plain,
+/// [`certify_plain`] for a model whose P and ĝ, exactly as [`gradient`] computes them, are
+/// at hand (a full-batch solver's own pass): only the allowance's pass over the features,
+/// O(n·F). The same bits as [`certify_plain`], which the solvers' tests check.
+pub(crate) fn certify_gradient<const F: usize, const C: usize, T: Float>(
+    model: &Classifier<F, C, T>,
+    samples: &[Sample<F, C, T>],
+    objective: &Objective<C, T>,
+    p: T,
+    g: &Classifier<F, C, T>,
+) -> Result<Certificate<T>> {
+    let (loss, lambda) = (objective.loss(), objective.lambda());
+    let n = strongly_convex_batch(samples, lambda)?;
+    if !model.params().all(Float::is_finite) {
+        return Err(Error::NonFiniteParameter);
+    }
+    let allowance = Allowance::solver_gradient::<F, C>(n, loss.label_smoothing());
+    let (columns, bias) = model.parts();
+    let largest = |m: T, w: &T| m.max_nan(w.abs());
+    let column_max = columns.map(|column| column.iter().fold(T::ZERO, largest));
+    let bias_max = bias.iter().fold(T::ZERO, largest);
+    let mut per_sample = Compensated::new();
+    for s in samples {
+        let weight = loss.class_weights()[s.label.index()];
+        per_sample.add(allowance.sample_from_data(&column_max, bias_max, &s.features, weight));
+    }
+    let gradient_norm = parameter_norm(g);
+    certificate_from(
+        &allowance,
+        (p, gradient_norm, per_sample.total()),
+        lambda,
+        model,
+    )
 }
 
 /// [`certify`] and the gradient ĝ it computed (within `gradient_error` of ∇P(θ)), shaped like
@@ -611,40 +644,46 @@ pub(crate) fn certify_with_gradient<const F: usize, const C: usize, T: Float>(
     samples: &[Sample<F, C, T>],
     objective: &Objective<C, T>,
 ) -> Result<(Certificate<T>, Classifier<F, C, T>)> {
-    let (certificate, gradient, n) = certify_pass(model, samples, objective, Logits::Compensated)?;
+    let (certificate, gradient, n) = certify_pass(model, samples, objective)?;
     Ok((certificate, gradient.finish(n, objective.lambda(), model)))
 }
 
-/// [`certify`] (or [`certify_plain`]) with the gradient's accumulator and n.
+/// [`certify`] with the gradient's accumulator and n.
 fn certify_pass<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     samples: &[Sample<F, C, T>],
     objective: &Objective<C, T>,
-    logits: Logits,
 ) -> Result<(Certificate<T>, Accumulator<F, C, T>, T)> {
     let (loss, lambda) = (objective.loss(), objective.lambda());
     let n = strongly_convex_batch(samples, lambda)?;
     if !model.params().all(Float::is_finite) {
         return Err(Error::NonFiniteParameter);
     }
-    let smoothing = loss.label_smoothing();
-    let (total, acc, per_sample, allowance) = if logits == Logits::Plain {
-        let allowance = Allowance::plain_logits::<F, C>(n, smoothing);
-        let scanner = |x: &[T; F]| scan_plain(model, x);
-        let (total, acc, per_sample) =
-            certify_samples(model, samples, objective, &allowance, scanner)?;
-        (total, acc, per_sample, allowance)
-    } else {
-        let allowance = Allowance::new::<F, C>(n, smoothing);
-        let (total, acc, per_sample) = compensated_samples(model, samples, objective, &allowance)?;
-        (total, acc, per_sample, allowance)
-    };
+    let allowance = Allowance::new::<F, C>(n, loss.label_smoothing());
+    let (total, acc, per_sample) = compensated_samples(model, samples, objective, &allowance)?;
     let objective = total / n + penalty(model, lambda);
+    let gradient_norm = scaled_norm(|| acc.finished_by_row(n, lambda, model));
+    let certificate = certificate_from(
+        &allowance,
+        (objective, gradient_norm, per_sample),
+        lambda,
+        model,
+    )?;
+    Ok((certificate, acc, n))
+}
+
+/// The certificate from P, the computed ‖ĝ‖ and the compensated sum of the per-sample terms
+/// of the allowance: E, b, the distance and the gap.
+fn certificate_from<const F: usize, const C: usize, T: Float>(
+    allowance: &Allowance<T>,
+    (objective, gradient_norm, per_sample): (T, T, T),
+    lambda: T,
+    model: &Classifier<F, C, T>,
+) -> Result<Certificate<T>> {
     if !objective.is_finite() {
         // P beyond the largest float: no certificate states it.
         return Err(Error::Overflow);
     }
-    let gradient_norm = scaled_norm(|| acc.finished_by_row(n, lambda, model));
     let gradient_error = allowance.total(per_sample, gradient_norm, lambda, model);
     let bound = allowance.bound(gradient_norm, gradient_error);
     let (distance, gap) = (
@@ -654,14 +693,13 @@ fn certify_pass<const F: usize, const C: usize, T: Float>(
     if gap.is_nan() {
         return Err(Error::Overflow);
     }
-    let certificate = Certificate {
+    Ok(Certificate {
         objective,
         gradient_norm,
         gradient_error,
         gap,
         distance,
-    };
-    Ok((certificate, acc, n))
+    })
 }
 
 /// [`certify_samples`] with the compensated logits: on the device [`scan`], on the host
@@ -856,6 +894,31 @@ mod tests {
             let magnitude = logit_magnitude(&model, &x);
             assert_eq!(scanned.magnitude.to_bits(), magnitude.to_bits(), "{x:?}");
         }
+    }
+
+    /// `certify_plain`'s summation term: the blocked sums of `gradient` put each product
+    /// through up to 4 roundings before the compensated sum (γ_5 with the product's own). In
+    /// f32, one sample with δ_0 = ½, x = 2²⁴ (a product 2²³) and seven with δ_0 = ½, x = 1:
+    /// each ½ added to 2²³ is a tie that rounds to even, so the first half sum loses the three
+    /// halves that follow 2²³ (1.5), and the entry is off by 3u·Σ|p|: more than the u·Σ|p| +
+    /// u·|S| + γ_n²·Σ|p| a per-sample compensated sum allows, within γ_5·Σ|p| + u·|S| +
+    /// γ_n²·Σ|p|.
+    #[test]
+    fn blocked_sums_need_their_own_term() {
+        let label = Label::new(0).unwrap_or_else(|_| unreachable!());
+        let samples: [Sample<1, 2, f32>; 8] =
+            core::array::from_fn(|i| Sample::new([if i == 0 { 16_777_216.0 } else { 1.0 }], label));
+        let acc = blocked_pass(&samples, |_| Ok([0.5, 0.0]));
+        let got = acc.map(|a| a.finish(1.0, 0.0, &Classifier::zeros()));
+        let got = f64::from(got.unwrap_or_else(|_| unreachable!()).weights()[0][0]);
+        let exact = 8_388_608.0 + 7.0 * 0.5;
+        let (u, n) = (f64::from(f32::EPSILON) / 2.0, 8.0);
+        let gamma = |k: f64| k * u / (1.0 - k * u);
+        let error = (got - exact).abs();
+        let compensated = u * exact + u * exact + gamma(n) * gamma(n) * exact;
+        let blocked = gamma(5.0) * exact + u * exact + gamma(n) * gamma(n) * exact;
+        assert!(error > compensated, "{error:e} <= {compensated:e}");
+        assert!(error <= blocked, "{error:e} > {blocked:e}");
     }
 
     /// The blocked order of `gradient`, entry by entry in scalar code: blocks of 8 samples

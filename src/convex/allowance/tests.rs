@@ -379,19 +379,22 @@ fn sample_terms_are_their_formulas() {
     }
 }
 
-/// `certify_plain`'s allowance (step 1 with plain logits): the plain sums of [`scan_plain`],
-/// their differences formed by [`logit_differences`] with zero carries, within
-/// `logit_error(a)` of the exact differences, the plain logits' term being
-/// (2γ_{F+1} + 9u²)(1 + γ_{F+1})·a + (10F + 1)·ω and every other term [`Allowance::new`]'s.
-/// Weights and features spread over 2^±12 with random signs, so that sums cancel: the
-/// largest error seen is a sizeable part of the term, and many times the compensated
-/// logits' term, which would therefore not do.
+/// `certify_plain`'s logit term (step 1 with plain logits): the model's own logits, summed
+/// plainly as [`gradient`](super::super::gradient) takes them, their differences formed by
+/// [`logit_differences`] with zero carries, are within `logit_error(â)` of the exact
+/// differences, with the plain term (2γ_{F+1} + 9u²)(1 + γ_{F+1})·â + (10F + 1)·ω and â the
+/// data bound max_c |b_c| + Σ_f |x_f|·max_c |W_cf| (never below a). Weights and features
+/// spread over 2^±12 with random signs, so that sums cancel: the largest error seen is a
+/// sizeable part of the term, and many times the compensated logits' term, which would
+/// therefore not do.
 #[test]
 fn plain_logits_are_within_their_term() {
     const F: usize = 8;
     const C: usize = 3;
     let mut rng = SplitMix64::new(29);
     let (mut used, mut beyond_compensated) = (0.0_f64, 0.0_f64);
+    let plain = Allowance::<f32>::solver_gradient::<F, C>(1.0, 0.0);
+    let compensated = Allowance::<f32>::new::<F, C>(1.0, 0.0);
     for _ in 0..CASES {
         let value = |rng: &mut SplitMix64| {
             let v = log_uniform(rng, -12, 12);
@@ -402,14 +405,14 @@ fn plain_logits_are_within_their_term() {
         let bias: [f32; C] = core::array::from_fn(|_| value(&mut rng));
         let x: [f32; F] = core::array::from_fn(|_| value(&mut rng));
         let model = Classifier::new(weights, bias);
-        let plain = Allowance::<f32>::plain_logits::<F, C>(1.0, 0.0);
-        let compensated = Allowance::<f32>::new::<F, C>(1.0, 0.0);
-        let scan = scan_plain(&model, &x);
-        assert_eq!(scan.carries, [0.0; C]);
-        // The same magnitude and ‖x̃‖ as the compensated scan.
-        let full = super::scan(&model, &x);
-        assert_eq!(scan.magnitude.to_bits(), full.magnitude.to_bits());
-        assert_eq!(scan.x_norm.to_bits(), full.x_norm.to_bits());
+        let column_max: [f32; F] =
+            core::array::from_fn(|f| weights.iter().fold(0.0_f32, |m, row| m.max(row[f].abs())));
+        let bias_max = bias.iter().fold(0.0_f32, |m, b| m.max(b.abs()));
+        let bound_a = x
+            .iter()
+            .zip(column_max.iter())
+            .fold(bias_max, |a, (&xf, &m)| a + xf.abs() * m);
+        assert!(bound_a >= super::scan(&model, &x).magnitude);
         // Exact logits: f32 products are exact in f64, and these sums of 9 terms lose at most
         // 2^-53 of 2^25 per addition, far below the f32 errors measured.
         let exact: [f64; C] = core::array::from_fn(|c| {
@@ -420,9 +423,9 @@ fn plain_logits_are_within_their_term() {
                     s + f64::from(w) * f64::from(xf)
                 })
         });
-        let (hi, lo, k) = logit_differences(&scan.logits, &scan.carries);
-        let bound = f64::from(plain.logit_error(scan.magnitude));
-        let compensated_bound = f64::from(compensated.logit_error(scan.magnitude));
+        let (hi, lo, k) = logit_differences(&model.logits(&x), &[0.0; C]);
+        let bound = f64::from(plain.logit_error(bound_a));
+        let compensated_bound = f64::from(compensated.logit_error(bound_a));
         for j in 0..C {
             let got = f64::from(hi[j]) + f64::from(lo[j]);
             let error = (got - (exact[j] - exact[k])).abs();
@@ -430,21 +433,117 @@ fn plain_logits_are_within_their_term() {
             used = used.max(error / bound);
             beyond_compensated = beyond_compensated.max(error / compensated_bound);
         }
-        // Every other term is new's.
-        let (a, b) = (
-            plain.sample_terms(2.0, 0.5, 0.0),
-            compensated.sample_terms(2.0, 0.5, 0.0),
-        );
-        assert_eq!(
-            a.rounding + a.summation + a.smoothing + a.subnormal,
-            b.rounding + b.summation + b.smoothing + b.subnormal
-        );
     }
     std::eprintln!("plain logits: {used} of the term, {beyond_compensated} of the compensated one");
     if !cfg!(miri) {
         assert!(used > 0.05, "the term is never approached: {used}");
         assert!(beyond_compensated > 100.0, "{beyond_compensated}");
     }
+}
+
+/// `certify_plain`'s per-sample share from the data: at least ‖x̃‖₁·T(â) with ‖x̃‖₁ and â
+/// exact (in f64) and T the sample's terms at ‖δ̂‖ = 3/2·w, to within the rounding of its
+/// own sums (2γ_{F+1}); never below the share with the exact ‖x̃‖₂ and a. F = 13 puts five
+/// features past the eight lanes, and features below 1, huge and zero make the 1 of x̃, the
+/// bias and each part of the sums count.
+#[test]
+fn plain_sample_share_covers_its_parts() {
+    const F: usize = 13;
+    const C: usize = 3;
+    let mut rng = SplitMix64::new(37);
+    let allowance = Allowance::<f32>::solver_gradient::<F, C>(100.0, 0.0);
+    for case in 0..CASES {
+        let value = |rng: &mut SplitMix64| match rng.below(5) {
+            0 => 0.0,
+            _ => {
+                let v = log_uniform(rng, -20, 12);
+                if rng.below(2) == 0 { v } else { -v }
+            }
+        };
+        let weights: [[f32; F]; C] =
+            core::array::from_fn(|_| core::array::from_fn(|_| value(&mut rng)));
+        let bias: [f32; C] = core::array::from_fn(|_| value(&mut rng));
+        let x: [f32; F] = core::array::from_fn(|_| value(&mut rng));
+        let weight = log_uniform(&mut rng, -4, 4);
+        let column_max: [f32; F] =
+            core::array::from_fn(|f| weights.iter().fold(0.0_f32, |m, row| m.max(row[f].abs())));
+        let bias_max = bias.iter().fold(0.0_f32, |m, b| m.max(b.abs()));
+        let share = f64::from(allowance.sample_from_data(&column_max, bias_max, &x, weight));
+        let l1 = 1.0 + x.iter().map(|v| f64::from(v.abs())).sum::<f64>();
+        let a_hat = f64::from(bias_max)
+            + x.iter()
+                .zip(column_max.iter())
+                .map(|(&v, &m)| f64::from(v.abs()) * f64::from(m))
+                .sum::<f64>();
+        let terms = |a: f64| {
+            f64::from(
+                allowance
+                    .sample_terms(weight, 1.5 * weight, a as f32)
+                    .total(),
+            )
+        };
+        let gamma = 2.0 * (F as f64 + 1.0) * U;
+        assert!(
+            share >= l1 * terms(a_hat * (1.0 - gamma)) * (1.0 - gamma),
+            "case {case}"
+        );
+        let scanned = super::scan(&Classifier::new(weights, bias), &x);
+        let exact = f64::from(scanned.x_norm) * terms(f64::from(scanned.magnitude));
+        assert!(
+            share >= exact * (1.0 - 8.0 * U),
+            "case {case}: {share:e} < {exact:e}"
+        );
+    }
+}
+
+/// `certify_plain`'s bound on ‖δ̂‖, 3/2·w, holds for the computed logit gradient of the loss
+/// (class weights and label smoothing included) at logits from equal to 2^±20 apart; and its
+/// other terms are [`Allowance::new`]'s but for the rounding's γ_5.
+#[test]
+fn plain_delta_bound_holds() {
+    let mut rng = SplitMix64::new(31);
+    for case in 0..CASES {
+        let weight = log_uniform(&mut rng, -10, 10);
+        let smoothing = if case % 2 == 0 {
+            0.0
+        } else {
+            log_uniform(&mut rng, -20, 0)
+        };
+        let loss = CrossEntropy::<4>::new()
+            .with_class_weights([weight; 4])
+            .and_then(|l| l.with_label_smoothing(smoothing))
+            .unwrap_or_else(|_| unreachable!());
+        let z: [f32; 4] = core::array::from_fn(|_| {
+            let v = log_uniform(&mut rng, -20, 20);
+            if rng.below(2) == 0 { v } else { -v }
+        });
+        let label = Label::new(rng.below(4) as usize).unwrap_or_else(|_| unreachable!());
+        let (_, delta) = loss.loss_with_grad(&z, label);
+        let norm = exact_norm(delta.iter().map(|&d| f64::from(d)));
+        assert!(
+            norm <= 1.5 * f64::from(weight),
+            "{z:?}: ‖δ̂‖ = {norm:e}, w = {weight:e}"
+        );
+    }
+    let (plain, full) = (
+        Allowance::<f32>::solver_gradient::<64, 10>(1797.0, 0.1),
+        Allowance::<f32>::new::<64, 10>(1797.0, 0.1),
+    );
+    let (a, b) = (
+        plain.sample_terms(2.0, 0.5, 3.0),
+        full.sample_terms(2.0, 0.5, 3.0),
+    );
+    assert_eq!(
+        (a.summation, a.smoothing, a.subnormal),
+        (b.summation, b.smoothing, b.subnormal)
+    );
+    let gamma_5 = 5.0 * U / (1.0 - 5.0 * U);
+    let want = (16.0 * U + gamma_5) * 0.5;
+    assert!(
+        (f64::from(a.rounding) - want).abs() <= 4.0 * U * want,
+        "{}",
+        a.rounding
+    );
 }
 
 /// The logits' differences (step 1): k is a largest unrounded logit ẑ + ê (a tie in ẑ goes to
