@@ -272,7 +272,8 @@ fn add_row<const C: usize, T: Float>(
 /// by one.
 /// Within a block the C entries of a feature advance side by side, which the host vectorises.
 /// [`certify`] does not use this order: it sums every term with compensation, as its error
-/// bound assumes.
+/// bound assumes. [`certify_plain`] certifies the gradient computed in this order, with a term
+/// of its own for the blocks (γ_5 with the product's rounding).
 ///
 /// # Errors
 ///

@@ -48,7 +48,7 @@
 //! | digits, 0.001, f64 / f32 | 51 (M = 8) / 51 | 1282 / not certified in 3000 |
 //! | iris, 0.1, f32 | 9 (M = 4) | 28 |
 //! | iris, 0.01, f32 | 20 (M = 4) | 109 |
-//! | iris, 0.001, f32 | 35 (M = 4) | 354 |
+//! | iris, 0.001, f32 | 35 (M = 4) | 337 |
 //!
 //! The history length matters little here: on digits in f64, M = 4, 8 and 16 need 24, 24 and
 //! 24 iterations at λ = 0.01 and 54, 51 and 51 at λ = 0.001; in f32 at λ = 0.001, where the

@@ -384,9 +384,9 @@ fn sample_terms_are_their_formulas() {
 /// [`logit_differences`] with zero carries, are within `logit_error(â)` of the exact
 /// differences, with the plain term (2γ_{F+1} + 9u²)(1 + γ_{F+1})·â + (10F + 1)·ω and â the
 /// data bound max_c |b_c| + Σ_f |x_f|·max_c |W_cf| (never below a). Weights and features
-/// spread over 2^±12 with random signs, so that sums cancel: the largest error seen is a
-/// sizeable part of the term, and many times the compensated logits' term, which would
-/// therefore not do.
+/// spread over 2^±12 with random signs, so that sums cancel: the largest error seen is 30 %
+/// of the term (more than a quarter is asserted, so that a term half as large again is
+/// caught), and many times the compensated logits' term, which would therefore not do.
 #[test]
 fn plain_logits_are_within_their_term() {
     const F: usize = 8;
@@ -436,7 +436,7 @@ fn plain_logits_are_within_their_term() {
     }
     std::eprintln!("plain logits: {used} of the term, {beyond_compensated} of the compensated one");
     if !cfg!(miri) {
-        assert!(used > 0.05, "the term is never approached: {used}");
+        assert!(used > 0.25, "the term is never approached: {used}");
         assert!(beyond_compensated > 100.0, "{beyond_compensated}");
     }
 }
