@@ -453,12 +453,12 @@ fn plain_sample_share_covers_its_parts() {
     let mut rng = SplitMix64::new(37);
     let allowance = Allowance::<f32>::solver_gradient::<F, C>(100.0, 0.0);
     for case in 0..CASES {
-        let value = |rng: &mut SplitMix64| match rng.below(5) {
-            0 => 0.0,
-            _ => {
-                let v = log_uniform(rng, -20, 12);
-                if rng.below(2) == 0 { v } else { -v }
+        let value = |rng: &mut SplitMix64| {
+            if rng.below(5) == 0 {
+                return 0.0;
             }
+            let v = log_uniform(rng, -20, 12);
+            if rng.below(2) == 0 { v } else { -v }
         };
         let weights: [[f32; F]; C] =
             core::array::from_fn(|_| core::array::from_fn(|_| value(&mut rng)));
