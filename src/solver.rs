@@ -65,6 +65,7 @@ use crate::convex::{
 };
 use crate::data::Sample;
 use crate::error::{Error, Result};
+use crate::math::sealed::Sealed;
 use crate::math::{Float, from_count};
 use crate::model::Classifier;
 use crate::objective::Objective;
@@ -317,11 +318,11 @@ pub fn minimize<const F: usize, const C: usize, T: Float>(
     Ok(report)
 }
 
-/// Below this unit roundoff (`f64`, not `f32`) the solvers try [`certify_plain`] before
-/// [`certify`]: its allowance, about 2γ_{F+1}·a per logit, is then negligible beside any gap
-/// worth asking for, and from the solver's own gradient it costs only a pass over the
-/// features.
-const PLAIN_FIRST_BELOW: f64 = 1e-12;
+/// From this width (`f64`, not `f32`) the solvers try [`certify_plain`] before [`certify`]:
+/// its allowance, about 2γ_{F+1}·a per logit, is then negligible beside any gap worth asking
+/// for, and from the solver's own gradient it costs only a pass over the features. A constant
+/// of the type, so that `f32` code, on the device too, does not carry the branch.
+const PLAIN_FIRST_FROM_BYTES: usize = 8;
 
 /// A plain certificate whose allowance is at most this share of ‖ĝ‖ fell short through the
 /// gradient, not through rounding: [`certify`] is not tried then.
@@ -356,7 +357,7 @@ impl<T: Float> Certifier<T> {
         let lambda = objective.lambda();
         let estimate = g.norm_squared() / (lambda + lambda);
         if estimate <= self.trigger && self.tolerance.is_met(p, estimate) {
-            if T::UNIT_ROUNDOFF < T::from_f64(PLAIN_FIRST_BELOW) {
+            if <T as Sealed>::BYTES >= PLAIN_FIRST_FROM_BYTES {
                 // The solver's own P and ĝ: the plain certificate costs only its allowance.
                 let plain = certify_gradient(model, samples, objective, p, g)?;
                 if self.tolerance.is_met(plain.objective, plain.gap) {
