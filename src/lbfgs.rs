@@ -31,7 +31,7 @@
 //!
 //! Each iteration evaluates the objective and gradient once when the step 1 is accepted (as it
 //! is on almost every iteration) and once more per shrink; the certificate costs a few passes
-//! more, once, at the end (about 8 in `f32`; in `f64` almost none, since
+//! more, once, at the end (about 9 in `f32`; in `f64` almost none, since
 //! [`convex::certify_plain`] proves the gap from the solver's own last gradient). Like [`solver::minimize`], the result is deterministic and the same
 //! on every target: every sum over the parameters runs in storage order.
 //!
