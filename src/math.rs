@@ -245,22 +245,7 @@ const MAX_LANES: usize = 16;
 /// +∞ is kept.
 #[inline]
 pub(crate) fn largest_abs<T: Float>(values: &[T]) -> T {
-    let mut lanes = [T::ZERO; MAX_LANES];
-    let mut chunks = values.chunks_exact(MAX_LANES);
-    for chunk in &mut chunks {
-        for (m, &v) in lanes.iter_mut().zip(chunk) {
-            let a = v.abs();
-            *m = if a > *m { a } else { *m };
-        }
-    }
-    chunks
-        .remainder()
-        .iter()
-        .chain(lanes.iter())
-        .fold(T::ZERO, |m, &v| {
-            let a = v.abs();
-            if a > m { a } else { m }
-        })
+    lane_maxima::<T, false>(values)
 }
 
 /// [`largest_abs`], and not finite when any value is not (NaN or ±∞): each lane also sums
@@ -269,27 +254,37 @@ pub(crate) fn largest_abs<T: Float>(values: &[T]) -> T {
 /// finite, not finite when one is not.
 #[inline]
 pub(crate) fn largest_abs_checked<T: Float>(values: &[T]) -> T {
+    lane_maxima::<T, true>(values)
+}
+
+/// [`largest_abs`], plus the lane sums of v·0 when `CHECKED` ([`largest_abs_checked`]).
+#[inline]
+fn lane_maxima<T: Float, const CHECKED: bool>(values: &[T]) -> T {
     let mut lanes = [T::ZERO; MAX_LANES];
     let mut poison = [T::ZERO; MAX_LANES];
     let mut chunks = values.chunks_exact(MAX_LANES);
     for chunk in &mut chunks {
-        for ((m, p), &v) in lanes.iter_mut().zip(poison.iter_mut()).zip(chunk) {
+        for (m, &v) in lanes.iter_mut().zip(chunk) {
             let a = v.abs();
             *m = if a > *m { a } else { *m };
-            *p += v * T::ZERO;
+        }
+        if CHECKED {
+            for (p, &v) in poison.iter_mut().zip(chunk) {
+                *p += v * T::ZERO;
+            }
         }
     }
-    let (mut m, mut p) = (T::ZERO, T::ZERO);
-    for (&lane, &lane_poison) in lanes.iter().zip(poison.iter()) {
-        m = if lane > m { lane } else { m };
-        p += lane_poison;
-    }
-    for &v in chunks.remainder() {
+    let rest = chunks.remainder();
+    let m = rest.iter().chain(lanes.iter()).fold(T::ZERO, |m, &v| {
         let a = v.abs();
-        m = if a > m { a } else { m };
-        p += v * T::ZERO;
+        if a > m { a } else { m }
+    });
+    if CHECKED {
+        m + rest.iter().fold(T::ZERO, |p, &v| p + v * T::ZERO)
+            + poison.iter().fold(T::ZERO, |p, &v| p + v)
+    } else {
+        m
     }
-    m + p
 }
 
 /// The floating-point types the crate computes in: `f32` (what ships) and `f64` (for reference
