@@ -9,7 +9,7 @@ pub use parameters::Parameters;
 
 use crate::data::Sample;
 use crate::error::{Error, Result};
-use crate::math::{Float, two_sum};
+use crate::math::{Float, largest_abs, two_sum};
 use crate::model::{Classifier, dot};
 use crate::objective::Objective;
 use crate::softmax::{Compensated, softmax};
@@ -620,10 +620,10 @@ pub(crate) fn certify_gradient<const F: usize, const C: usize, T: Float>(
         return Err(Error::NonFiniteParameter);
     }
     let allowance = Allowance::solver_gradient::<F, C>(n, loss.label_smoothing());
+    // Exact maxima: every parameter is finite here.
     let (columns, bias) = model.parts();
-    let largest = |m: T, w: &T| m.max_nan(w.abs());
-    let column_max = columns.map(|column| column.iter().fold(T::ZERO, largest));
-    let bias_max = bias.iter().fold(T::ZERO, largest);
+    let column_max = columns.map(|column| largest_abs(&column));
+    let bias_max = largest_abs(bias);
     let mut per_sample = Compensated::new();
     for s in samples {
         let weight = loss.class_weights()[s.label.index()];

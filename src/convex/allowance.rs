@@ -186,8 +186,9 @@ impl<T: Float> Allowance<T> {
         }
         let (mut norm, mut magnitude) = (T::ONE, bias_max);
         for (&xf, &mf) in rest.iter().zip(max_rest) {
-            norm += xf.abs();
-            magnitude += xf.abs() * mf;
+            let v = xf.abs();
+            norm += v;
+            magnitude += v * mf;
         }
         for (&l, &m) in l1.iter().zip(a.iter()) {
             norm += l;
@@ -402,7 +403,8 @@ pub(super) fn scan<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     x: &[T; F],
 ) -> SampleScan<C, T> {
-    scan_with(model, x, |_, column| column.map(halves))
+    let (columns, _) = model.parts();
+    scan_with(model, x, columns.iter().map(|column| column.map(halves)))
 }
 
 /// Veltkamp's halves (`math::halves`) of every weight, taken once per certificate on the host
@@ -427,31 +429,25 @@ pub(super) fn scan_halves<const F: usize, const C: usize, T: Float>(
     weights: &WeightHalves<F, C, T>,
     x: &[T; F],
 ) -> SampleScan<C, T> {
-    scan_with(model, x, |f, _| {
-        weights
-            .columns
-            .get(f)
-            .copied()
-            .unwrap_or([(T::ZERO, T::ZERO, T::ZERO); C])
-    })
+    scan_with(model, x, weights.columns.iter().copied())
 }
 
-/// [`scan`] with the halves of column f's weights from `column_halves(f, column)`.
+/// [`scan`] with each column's weights and their halves, in feature order, from
+/// `column_halves`.
 #[inline]
 fn scan_with<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     x: &[T; F],
-    column_halves: impl Fn(usize, &[T; C]) -> [(T, T, T); C],
+    column_halves: impl Iterator<Item = [(T, T, T); C]>,
 ) -> SampleScan<C, T> {
-    let (columns, bias) = model.parts();
+    let (_, bias) = model.parts();
     let mut sum = *bias;
     let mut carry = [T::ZERO; C];
     let mut magnitudes = bias.map(T::abs);
     // scaled_norm's scale over x and the bias's 1.
     let mut squares = ScaledSquares::new(x.iter().fold(T::ONE, |m, v| m.max_nan(v.abs())));
-    for (f, (column, &xf)) in columns.iter().zip(x.iter()).enumerate() {
+    for (split_column, &xf) in column_halves.zip(x.iter()) {
         let x_halves = halves(xf);
-        let split_column = column_halves(f, column);
         let sums = sum
             .iter_mut()
             .zip(carry.iter_mut())
