@@ -16,9 +16,9 @@
 //! each weight twice (logits, update) like a plain SGD step. On the host both maxima are float
 //! comparisons in passes of their own, 16 lanes side by side, which vectorise where the fused
 //! forms did not (the same values: a maximum does not depend on its order): the (64, 10) step
-//! took 258–262 ns instead of 274–278 (criterion, `bench/benches/step.rs`, builds alternated). The firmware guide's footprint table measures the step
-//! against such a plain step with the same arithmetic on every core, and says what each check
-//! costs.
+//! took 258–262 ns instead of 274–278 (criterion, `bench/benches/step.rs`, builds alternated).
+//! The firmware guide's footprint table measures the step against such a plain step with the
+//! same arithmetic on every core, and says what each check costs.
 
 use crate::data::{Label, Sample};
 use crate::error::{Error, Result};
@@ -275,7 +275,8 @@ impl<const F: usize, const C: usize, T: Float> Trainer<F, C, T> {
         y: Label<C>,
     ) -> Result<T> {
         // One pass over x gives both its check and max|x| (NaN or ∞ make the maximum
-        // non-finite); one pass over the parameters gives the logits and max|θ|.
+        // non-finite); `logits_and_max_abs` gives the logits and max|θ| (on bare-metal targets
+        // from one pass over the parameters).
         let x_max = if cfg!(target_os = "none") {
             max_abs(x.iter())
         } else {
