@@ -379,6 +379,36 @@ fn sample_terms_are_their_formulas() {
     }
 }
 
+/// Weights, biases and features log-uniform over 2^`range` with random signs, drawn in that
+/// order; with `zero_one_in` > 0, one value in that many is 0 instead.
+fn random_problem<const F: usize, const C: usize>(
+    rng: &mut SplitMix64,
+    zero_one_in: u32,
+    (lo, hi): (i32, i32),
+) -> ([[f32; F]; C], [f32; C], [f32; F]) {
+    let mut value = || {
+        if zero_one_in > 0 && rng.below(zero_one_in) == 0 {
+            return 0.0;
+        }
+        let v = log_uniform(rng, lo, hi);
+        if rng.below(2) == 0 { v } else { -v }
+    };
+    let weights = core::array::from_fn(|_| core::array::from_fn(|_| value()));
+    let bias = core::array::from_fn(|_| value());
+    let x = core::array::from_fn(|_| value());
+    (weights, bias, x)
+}
+
+/// max_c |W_cf| for each feature f, and max_c |b_c|, as `certify_plain` takes them.
+fn data_maxima<const F: usize, const C: usize>(
+    weights: &[[f32; F]; C],
+    bias: &[f32; C],
+) -> ([f32; F], f32) {
+    let column_max =
+        core::array::from_fn(|f| weights.iter().fold(0.0_f32, |m, row| m.max(row[f].abs())));
+    (column_max, bias.iter().fold(0.0_f32, |m, b| m.max(b.abs())))
+}
+
 /// `certify_plain`'s logit term (step 1 with plain logits): the model's own logits, summed
 /// plainly as [`gradient`](super::super::gradient) takes them, their differences formed by
 /// [`logit_differences`] with zero carries, are within `logit_error(â)` of the exact
@@ -396,18 +426,9 @@ fn plain_logits_are_within_their_term() {
     let plain = Allowance::<f32>::solver_gradient::<F, C>(1.0, 0.0);
     let compensated = Allowance::<f32>::new::<F, C>(1.0, 0.0);
     for _ in 0..CASES {
-        let value = |rng: &mut SplitMix64| {
-            let v = log_uniform(rng, -12, 12);
-            if rng.below(2) == 0 { v } else { -v }
-        };
-        let weights: [[f32; F]; C] =
-            core::array::from_fn(|_| core::array::from_fn(|_| value(&mut rng)));
-        let bias: [f32; C] = core::array::from_fn(|_| value(&mut rng));
-        let x: [f32; F] = core::array::from_fn(|_| value(&mut rng));
+        let (weights, bias, x) = random_problem::<F, C>(&mut rng, 0, (-12, 12));
         let model = Classifier::new(weights, bias);
-        let column_max: [f32; F] =
-            core::array::from_fn(|f| weights.iter().fold(0.0_f32, |m, row| m.max(row[f].abs())));
-        let bias_max = bias.iter().fold(0.0_f32, |m, b| m.max(b.abs()));
+        let (column_max, bias_max) = data_maxima(&weights, &bias);
         let bound_a = x
             .iter()
             .zip(column_max.iter())
@@ -453,21 +474,9 @@ fn plain_sample_share_covers_its_parts() {
     let mut rng = SplitMix64::new(37);
     let allowance = Allowance::<f32>::solver_gradient::<F, C>(100.0, 0.0);
     for case in 0..CASES {
-        let value = |rng: &mut SplitMix64| {
-            if rng.below(5) == 0 {
-                return 0.0;
-            }
-            let v = log_uniform(rng, -20, 12);
-            if rng.below(2) == 0 { v } else { -v }
-        };
-        let weights: [[f32; F]; C] =
-            core::array::from_fn(|_| core::array::from_fn(|_| value(&mut rng)));
-        let bias: [f32; C] = core::array::from_fn(|_| value(&mut rng));
-        let x: [f32; F] = core::array::from_fn(|_| value(&mut rng));
+        let (weights, bias, x) = random_problem::<F, C>(&mut rng, 5, (-20, 12));
         let weight = log_uniform(&mut rng, -4, 4);
-        let column_max: [f32; F] =
-            core::array::from_fn(|f| weights.iter().fold(0.0_f32, |m, row| m.max(row[f].abs())));
-        let bias_max = bias.iter().fold(0.0_f32, |m, b| m.max(b.abs()));
+        let (column_max, bias_max) = data_maxima(&weights, &bias);
         let share = f64::from(allowance.sample_from_data(&column_max, bias_max, &x, weight));
         let l1 = 1.0 + x.iter().map(|v| f64::from(v.abs())).sum::<f64>();
         let a_hat = f64::from(bias_max)
