@@ -414,7 +414,7 @@ fn data_maxima<const F: usize, const C: usize>(
 /// [`logit_differences`] with zero carries, are within `logit_error(â)` of the exact
 /// differences, with the plain term (2γ_{F+1} + 9u²)(1 + γ_{F+1})·â + (10F + 1)·ω and â the
 /// data bound max_c |b_c| + Σ_f |x_f|·max_c |W_cf| (never below a). Weights and features
-/// spread over 2^±12 with random signs, so that sums cancel: the largest error seen is 30 %
+/// spread over 2^±12 with random signs, so that sums cancel: the largest error seen is 27 %
 /// of the term (more than a quarter is asserted, so that a term half as large again is
 /// caught), and many times the compensated logits' term, which would therefore not do.
 #[test]
