@@ -13,6 +13,7 @@ use crate::math::{Float, largest_abs, two_sum};
 use crate::model::{Classifier, dot};
 use crate::objective::Objective;
 use crate::softmax::{Compensated, softmax};
+use crate::wide::dispatched;
 use allowance::{
     Allowance, SampleScan, WeightHalves, logit_differences, parameter_norm, scaled_norm, scan,
     scan_halves,
@@ -132,7 +133,8 @@ impl<const F: usize, const C: usize, T: Float> Accumulator<F, C, T> {
     }
 
     /// Adds the outer product δ·(x, 1)ᵀ.
-    #[inline]
+    #[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+    #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
     fn add_outer(&mut self, delta: &[T; C], x: &[T; F]) {
         for ((sums, carries), &xf) in self.sums.iter_mut().zip(self.carries.iter_mut()).zip(x) {
             add_row(sums, carries, delta, xf);
@@ -143,7 +145,8 @@ impl<const F: usize, const C: usize, T: Float> Accumulator<F, C, T> {
     /// Adds Σ_b δ_b·(x_b, 1)ᵀ over one block of samples: each entry's block total is the sum of
     /// its two halves, each a plain sum in sample order, ((0 + δ_0 x_0) + δ_1 x_1) + …, and that
     /// total is added compensated.
-    #[inline]
+    #[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+    #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
     fn add_block(&mut self, deltas: &[[T; C]], samples: &[Sample<F, C, T>]) {
         let (first, second) = pair_at(deltas, samples);
         let rows = self.sums.iter_mut().zip(self.carries.iter_mut());
@@ -212,6 +215,7 @@ fn finish_entry<T: Float>(sum: T, n: T, lambda: T, theta: T) -> T {
 /// A block's (δ, sample) pairs split into its first and second half (of `BLOCK / 2` each;
 /// a short last block fills the first half first).
 #[expect(clippy::type_complexity, reason = "a private helper's plain result")]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 fn pair_at<'a, const F: usize, const C: usize, T>(
     deltas: &'a [[T; C]],
     samples: &'a [Sample<F, C, T>],
@@ -227,7 +231,8 @@ fn pair_at<'a, const F: usize, const C: usize, T>(
 
 /// Σ δ_c·x_f over a half block, a plain sum in sample order from 0; feature F is the constant
 /// 1 of the bias.
-#[inline]
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 fn half_sum<const F: usize, const C: usize, T: Float>(
     (deltas, samples): (&[[T; C]], &[Sample<F, C, T>]),
     f: usize,
@@ -244,7 +249,8 @@ fn half_sum<const F: usize, const C: usize, T: Float>(
 
 /// sums_c += δ_c·x, compensated with TwoSum (the same bits as [`Compensated::add`]), for every
 /// class c.
-#[inline]
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 fn add_row<const C: usize, T: Float>(
     sums: &mut [T; C],
     carries: &mut [T; C],
@@ -297,22 +303,28 @@ pub fn gradient<const F: usize, const C: usize, T: Float>(
     Ok((p, Parameters::from_model(g)))
 }
 
-/// [`gradient`] with the gradient held as a `Classifier`, for the solvers' own arithmetic.
-pub(crate) fn gradient_in_model_shape<const F: usize, const C: usize, T: Float>(
-    model: &Classifier<F, C, T>,
-    samples: &[Sample<F, C, T>],
-    objective: &Objective<C, T>,
-) -> Result<(T, Classifier<F, C, T>)> {
-    let (loss, lambda) = (objective.loss(), objective.lambda());
-    let n = batch_size(samples, lambda)?;
-    let mut total = Compensated::new();
-    let acc = blocked_pass(samples, |s| {
-        let (l, delta) = loss.loss_with_grad(&model.finite_logits(&s.features)?, s.label);
-        total.add(l);
-        Ok(delta)
-    })?;
-    let p = total.total() / n + penalty(model, lambda);
-    Ok((p, acc.finish(n, lambda, model)))
+dispatched! {
+    /// [`gradient`] with the gradient held as a `Classifier`, for the solvers' own arithmetic.
+    pub(crate) fn gradient_in_model_shape(
+        model: &Classifier<F, C, T>,
+        samples: &[Sample<F, C, T>],
+        objective: &Objective<C, T>,
+    ) -> Result<(T, Classifier<F, C, T>)> {
+        let (loss, lambda) = (objective.loss(), objective.lambda());
+        let n = batch_size(samples, lambda)?;
+        let mut total = Compensated::new();
+        let acc = blocked_pass(
+            samples,
+            #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+            |s| {
+                let (l, delta) = loss.loss_with_grad(&model.finite_logits(&s.features)?, s.label);
+                total.add(l);
+                Ok(delta)
+            },
+        )?;
+        let p = total.total() / n + penalty(model, lambda);
+        Ok((p, acc.finish(n, lambda, model)))
+    }
 }
 
 /// Samples per block in the summation order of [`gradient`] and [`hessian_vector_product`].
@@ -320,6 +332,7 @@ const BLOCK: usize = 8;
 
 /// Σ_i δ_i·(x_i, 1)ᵀ with δ_i = `delta(sample i)`, block by block (see
 /// [`Accumulator::add_block`]).
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 fn blocked_pass<const F: usize, const C: usize, T: Float>(
     samples: &[Sample<F, C, T>],
     mut delta: impl FnMut(&Sample<F, C, T>) -> Result<[T; C]>,
@@ -337,6 +350,7 @@ fn blocked_pass<const F: usize, const C: usize, T: Float>(
 
 /// One pass over the samples, sample by sample: the compensated sum of the losses and the
 /// gradient accumulator, from `loss_and_delta(sample)`.
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 fn full_pass<const F: usize, const C: usize, T: Float>(
     samples: &[Sample<F, C, T>],
     mut loss_and_delta: impl FnMut(&Sample<F, C, T>) -> Result<(T, [T; C])>,
@@ -351,48 +365,54 @@ fn full_pass<const F: usize, const C: usize, T: Float>(
     Ok((total.total(), acc))
 }
 
-/// The Hessian-vector product ∇²P(θ)·v, for a direction `v` in parameter space.
-///
-/// For each sample, with p = softmax(z_i) and u = V x_i + c (the direction's logits), the
-/// logit Hessian diag(p) − ppᵀ applied to u is p ⊙ u − p·(pᵀu); the product is
-/// (1/n) Σ_i w_{y_i} (H_i u) (x_i, 1)ᵀ + λv, summed in the order of [`gradient`]. Label
-/// smoothing adds only a linear term to the loss, so it does not change the Hessian.
-///
-/// # Errors
-///
-/// As [`objective`].
-///
-/// ```
-/// use tinysoftmax::{Classifier, Label, Objective, Sample};
-/// use tinysoftmax::convex::{Parameters, hessian_vector_product};
-/// let data = [Sample::new([1.0_f64], Label::<2>::new(0)?)];
-/// let v = Parameters::new([[1.0], [-1.0]], [0.0, 0.0]);
-/// let hv = hessian_vector_product(&Classifier::zeros(), &data, &Objective::new(0.0)?, &v)?;
-/// // p = (½, ½), u = (1, −1): Hu = (½, −½).
-/// assert_eq!(hv.weights(), [[0.5], [-0.5]]);
-/// # Ok::<(), tinysoftmax::Error>(())
-/// ```
-pub fn hessian_vector_product<const F: usize, const C: usize, T: Float>(
-    model: &Classifier<F, C, T>,
-    samples: &[Sample<F, C, T>],
-    objective: &Objective<C, T>,
-    v: &Parameters<F, C, T>,
-) -> Result<Parameters<F, C, T>> {
-    let (loss, lambda) = (objective.loss(), objective.lambda());
-    let v = v.as_model();
-    let n = batch_size(samples, lambda)?;
-    let acc = blocked_pass(samples, |s| {
-        let p = softmax(&model.finite_logits(&s.features)?);
-        let u = v.logits(&s.features);
-        let pu = dot(&p, &u);
-        let w = loss.class_weights()[s.label.index()];
-        let mut hu = p;
-        for (h, &uj) in hu.iter_mut().zip(u.iter()) {
-            *h = w * (*h * uj - *h * pu);
-        }
-        Ok(hu)
-    })?;
-    Ok(Parameters::from_model(acc.finish(n, lambda, v)))
+dispatched! {
+    /// The Hessian-vector product ∇²P(θ)·v, for a direction `v` in parameter space.
+    ///
+    /// For each sample, with p = softmax(z_i) and u = V x_i + c (the direction's logits), the
+    /// logit Hessian diag(p) − ppᵀ applied to u is p ⊙ u − p·(pᵀu); the product is
+    /// (1/n) Σ_i w_{y_i} (H_i u) (x_i, 1)ᵀ + λv, summed in the order of [`gradient`]. Label
+    /// smoothing adds only a linear term to the loss, so it does not change the Hessian.
+    ///
+    /// # Errors
+    ///
+    /// As [`objective`].
+    ///
+    /// ```
+    /// use tinysoftmax::{Classifier, Label, Objective, Sample};
+    /// use tinysoftmax::convex::{Parameters, hessian_vector_product};
+    /// let data = [Sample::new([1.0_f64], Label::<2>::new(0)?)];
+    /// let v = Parameters::new([[1.0], [-1.0]], [0.0, 0.0]);
+    /// let hv = hessian_vector_product(&Classifier::zeros(), &data, &Objective::new(0.0)?, &v)?;
+    /// // p = (½, ½), u = (1, −1): Hu = (½, −½).
+    /// assert_eq!(hv.weights(), [[0.5], [-0.5]]);
+    /// # Ok::<(), tinysoftmax::Error>(())
+    /// ```
+    pub fn hessian_vector_product(
+        model: &Classifier<F, C, T>,
+        samples: &[Sample<F, C, T>],
+        objective: &Objective<C, T>,
+        v: &Parameters<F, C, T>,
+    ) -> Result<Parameters<F, C, T>> {
+        let (loss, lambda) = (objective.loss(), objective.lambda());
+        let v = v.as_model();
+        let n = batch_size(samples, lambda)?;
+        let acc = blocked_pass(
+            samples,
+            #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+            |s| {
+                let p = softmax(&model.finite_logits(&s.features)?);
+                let u = v.logits(&s.features);
+                let pu = dot(&p, &u);
+                let w = loss.class_weights()[s.label.index()];
+                let mut hu = p;
+                for (h, &uj) in hu.iter_mut().zip(u.iter()) {
+                    *h = w * (*h * uj - *h * pu);
+                }
+                Ok(hu)
+            },
+        )?;
+        Ok(Parameters::from_model(acc.finish(n, lambda, v)))
+    }
 }
 
 /// An upper bound L on the Lipschitz constant of ∇P: ½·(1/n)Σ_i w_{y_i}‖(x_i, 1)‖² + λ.
@@ -703,27 +723,36 @@ fn certificate_from<const F: usize, const C: usize, T: Float>(
     })
 }
 
-/// [`certify_samples`] with the compensated logits: on the device [`scan`], on the host
-/// [`scan_halves`] (the same bits, the weights split once).
-fn compensated_samples<const F: usize, const C: usize, T: Float>(
-    model: &Classifier<F, C, T>,
-    samples: &[Sample<F, C, T>],
-    objective: &Objective<C, T>,
-    allowance: &Allowance<T>,
-) -> Result<(T, Accumulator<F, C, T>, T)> {
-    if cfg!(target_os = "none") {
-        certify_samples(model, samples, objective, allowance, |x| scan(model, x))
-    } else {
-        let halves = WeightHalves::new(model);
-        let scanner = |x: &[T; F]| scan_halves(model, &halves, x);
-        certify_samples(model, samples, objective, allowance, scanner)
+dispatched! {
+    /// [`certify_samples`] with the compensated logits: on the device [`scan`], on the host
+    /// [`scan_halves`] (the same bits, the weights split once).
+    fn compensated_samples(
+        model: &Classifier<F, C, T>,
+        samples: &[Sample<F, C, T>],
+        objective: &Objective<C, T>,
+        allowance: &Allowance<T>,
+    ) -> Result<(T, Accumulator<F, C, T>, T)> {
+        if cfg!(target_os = "none") {
+            certify_samples(model, samples, objective, allowance, |x| scan(model, x))
+        } else {
+            let halves = WeightHalves::new(model);
+            certify_samples(
+                model,
+                samples,
+                objective,
+                allowance,
+                #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+                |x| scan_halves(model, &halves, x),
+            )
+        }
     }
 }
 
 /// The certificate's pass over the samples, each scanned by `scan` ([`scan`] or
 /// [`scan_halves`], the same bits): the sum of the losses, the gradient's accumulator and the
 /// compensated sum of the per-sample allowance terms.
-#[inline]
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 fn certify_samples<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     samples: &[Sample<F, C, T>],
@@ -733,20 +762,24 @@ fn certify_samples<const F: usize, const C: usize, T: Float>(
 ) -> Result<(T, Accumulator<F, C, T>, T)> {
     let loss = objective.loss();
     let mut per_sample = Compensated::new();
-    let (total, acc) = full_pass(samples, |s| {
-        let scan = scan(&s.features);
-        let (z, e) = (&scan.logits, &scan.carries);
-        if !z.iter().chain(e.iter()).all(|v| v.is_finite()) {
-            // The logit itself overflows (as in `objective`), or only Dot2's error-free
-            // products do.
-            return model.finite_logits(&s.features).and(Err(Error::Overflow));
-        }
-        let (hi, lo, k) = logit_differences(z, e);
-        let (l, delta) = loss.loss_with_grad_split(&hi, &lo, k, s.label);
-        let weight = loss.class_weights()[s.label.index()];
-        per_sample.add(allowance.sample(&scan, weight, &delta));
-        Ok((l, delta))
-    })?;
+    let (total, acc) = full_pass(
+        samples,
+        #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+        |s| {
+            let scan = scan(&s.features);
+            let (z, e) = (&scan.logits, &scan.carries);
+            if !z.iter().chain(e.iter()).all(|v| v.is_finite()) {
+                // The logit itself overflows (as in `objective`), or only Dot2's error-free
+                // products do.
+                return model.finite_logits(&s.features).and(Err(Error::Overflow));
+            }
+            let (hi, lo, k) = logit_differences(z, e);
+            let (l, delta) = loss.loss_with_grad_split(&hi, &lo, k, s.label);
+            let weight = loss.class_weights()[s.label.index()];
+            per_sample.add(allowance.sample(&scan, weight, &delta));
+            Ok((l, delta))
+        },
+    )?;
     Ok((total, acc, per_sample.total()))
 }
 

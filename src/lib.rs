@@ -1,5 +1,15 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
+// `std` builds on x86-64 call the AVX2 copies of the full-batch passes (module `wide`, the one
+// `unsafe` call); every other build forbids `unsafe`.
+#![cfg_attr(not(all(feature = "std", target_arch = "x86_64")), forbid(unsafe_code))]
+#![allow(
+    clippy::inline_always,
+    reason = "in std builds on x86-64 the passes' callees are inline(always), so that they compile inside the AVX2 copies (module `wide`)"
+)]
+
+#[cfg(feature = "std")]
+extern crate std;
 
 pub mod average;
 pub mod convex;
@@ -24,6 +34,7 @@ pub mod standardize;
 #[cfg(feature = "storage")]
 pub mod storage;
 pub mod train;
+mod wide;
 
 pub use data::{Label, ReplayBuffer, Sample};
 pub use error::{Error, Result};

@@ -89,7 +89,8 @@ fn loss_shift<T: Float, const C: usize>(z: &[T; C]) -> Shift<T> {
 }
 
 /// One pass over the logits: the shift, s = Σ_{j≠k} exp(z_j − m), and the gradient p − e_y.
-#[inline]
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 fn fused_kernel<T: Float, const C: usize>(z: &[T; C], y: Label<C>) -> (Shift<T>, T, [T; C]) {
     // Bare-metal targets take the general path only: the same bits in less flash (the normal
     // path gains nothing without SIMD).
@@ -117,7 +118,8 @@ fn general_kernel<T: Float, const C: usize>(z: &[T; C], y: Label<C>) -> (Shift<T
 ///
 /// The general path's branches all go one way here: the shift is the first maximum, and the
 /// exponentials and their sum are [`normal_shifted_exps`]'s.
-#[inline]
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 fn normal_kernel<T: Float, const C: usize>(
     z: &[T; C],
     y: Label<C>,
@@ -140,7 +142,8 @@ fn normal_kernel<T: Float, const C: usize>(
 /// z_j − z_k = hi_j + lo_j, with hi_k = lo_k = 0, every hi_j + lo_j ≤ 0 and |lo_j| ≤ ½ ULP of
 /// hi_j. The same operations once the shifts are formed: s = Σ_{j≠k} exp(hi_j + lo_j) and
 /// p − e_y.
-#[inline]
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 fn split_kernel<T: Float, const C: usize>(
     hi: &[T; C],
     lo: &[T; C],
@@ -159,7 +162,8 @@ fn split_kernel<T: Float, const C: usize>(
 
 /// Turns exp(z_j − m) into p_j, and p_y into p_y − 1 (as −s/(1 + s) when y is the largest
 /// class k, without cancellation).
-#[inline]
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 fn gradient_from_exps<T: Float, const C: usize>(e: &mut [T; C], s: T, k: usize, y: Label<C>) {
     probabilities_from_exps(e, s);
     e[y.index()] = if y.index() == k {
@@ -429,6 +433,7 @@ impl<const C: usize, T: Float> CrossEntropy<C, T> {
     /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
     #[must_use]
+    #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
     pub fn loss_with_grad(&self, z: &[T; C], y: Label<C>) -> (T, [T; C]) {
         let (shift, s, grad) = fused_kernel(z, y);
         self.weighted(z, y, shift, s, grad)
@@ -439,6 +444,7 @@ impl<const C: usize, T: Float> CrossEntropy<C, T> {
     /// hi_j + lo_j ≤ 0 and |lo_j| ≤ ½ ULP of hi_j. The certificate passes its compensated
     /// logits this way, so that their rounding to the working precision does not move the
     /// gradient. The loss value is computed from the `hi` parts alone.
+    #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
     pub(crate) fn loss_with_grad_split(
         &self,
         hi: &[T; C],
@@ -451,7 +457,8 @@ impl<const C: usize, T: Float> CrossEntropy<C, T> {
     }
 
     /// Smoothing and class weights applied to the kernel's s and p − e_y, with the loss.
-    #[inline]
+    #[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+    #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
     fn weighted(
         &self,
         z: &[T; C],
@@ -486,6 +493,7 @@ impl<const C: usize, T: Float> CrossEntropy<C, T> {
     /// w_y · [(1 − ε)·CE + ε·mean_j(lse − z_j)], from the kernel's shift and L.
     /// A weight of 0 gives 0 and a coefficient of 0 skips its term, even where the term is +∞
     /// (a masked class), so that 0·∞ never makes a NaN.
+    #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
     fn combine(&self, z: &[T; C], y: Label<C>, shift: Shift<T>, l: T) -> T {
         let weight = self.weights[y.index()];
         if weight == T::ZERO {

@@ -159,7 +159,8 @@ pub(crate) mod sealed {
 /// conversion (Rust's saturating `as`, which the compiler did not vectorise here). `magic` is 1.5·2^(p−1):
 /// t + magic − magic rounds t (|t| < 2^(p−2)) to the nearest integer, a step back towards 0
 /// where that went past t makes it trunc(t).
-#[inline]
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 fn reduction_multiple<T: Float>(x: T, inv_ln2: T, unit: T, [far, near]: [bool; 2], magic: T) -> T {
     let t = inv_ln2 * x + unit * T::HALF;
     let nearest = (t + magic) - magic;
@@ -179,7 +180,8 @@ fn reduction_multiple<T: Float>(x: T, inv_ln2: T, unit: T, [far, near]: [bool; 2
 
 /// The steps of [`exp_each`] for four lanes, into `out` (as many as it holds); `true` if a lane
 /// lies outside their range.
-#[inline]
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 fn exp_group<T: Float>(x: &[T; 4], out: &mut [T]) -> bool {
     let mut values = [T::ZERO; 4];
     let mut inside = [true; 4];
@@ -198,7 +200,8 @@ fn exp_group<T: Float>(x: &[T; 4], out: &mut [T]) -> bool {
 /// the softmax of finite logits that stay within the normal range). Fewer than four entries go
 /// to `libm` one at a time, which measured faster there (3 classes: 19 ns for
 /// `cross_entropy_with_grad` instead of 23 ns).
-#[inline]
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 pub(crate) fn exp_each<T: Float, const N: usize>(x: &[T; N]) -> [T; N] {
     let mut out = [T::ZERO; N];
     let mut by_libm = N < 4;
@@ -517,7 +520,8 @@ pub(crate) fn two_product_of_halves<T: Float>(
 
 /// `a` with Veltkamp's split of it into two halves of at most ⌊p/2⌋ significant bits each:
 /// (a, hi, lo) with hi + lo = a.
-#[inline]
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 pub(crate) fn halves<T: Float>(a: T) -> (T, T, T) {
     let c = T::SPLITTER * a;
     let hi = c - (c - a);
@@ -539,7 +543,8 @@ pub(crate) fn dot2<T: Float>(pairs: impl Iterator<Item = (T, T)>, start: T) -> T
 
 /// One term of [`dot2`]: adds a·b to the running sum, and the errors of the product and of
 /// the addition to the carry; the factors come with their [`halves`].
-#[inline]
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 pub(crate) fn dot2_step<T: Float>(sum: &mut T, carry: &mut T, a: (T, T, T), b: (T, T, T)) {
     let (p, p_err) = two_product_of_halves(a, b);
     let (s, s_err) = two_diff(*sum, -p);

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::loss::cross_entropy;
 use crate::math::{Float, largest_abs};
 use crate::softmax::{argmax, softmax_in_place};
+use crate::wide::dispatched;
 
 /// A softmax classifier (multinomial logistic regression) on `F` features and `C` classes.
 ///
@@ -254,6 +255,7 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
     /// assert_eq!(m.logits(&[1.0, 1.0]), [3.5, -1.0]);
     /// ```
     #[must_use]
+    #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
     pub fn logits(&self, x: &[T; F]) -> [T; C] {
         if cfg!(target_os = "none") {
             self.logits_class_by_class(x)
@@ -264,6 +266,7 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
 
     /// The logits with the C sums advancing together, one feature at a time: contiguous
     /// loads, vectorised across classes where the target has SIMD.
+    #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
     pub(crate) fn logits_feature_by_feature(&self, x: &[T; F]) -> [T; C] {
         let mut z = [T::ZERO; C];
         for (column, &xf) in self.columns.iter().zip(x.iter()) {
@@ -382,6 +385,7 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
 
     /// The logits, or the error [`logit_error`](Self::logit_error) names if one is not finite
     /// (training and the full-batch functions refuse such a sample rather than compute with ±∞).
+    #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
     pub(crate) fn finite_logits(&self, x: &[T; F]) -> Result<[T; C]> {
         let z = self.logits(x);
         if all_finite(&z).is_err() {
@@ -511,6 +515,7 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
     /// # Ok::<(), tinysoftmax::Error>(())
     /// ```
     #[must_use]
+    #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
     pub fn predict(&self, x: &[T; F]) -> Label<C> {
         Label::from_argmax(argmax(&self.logits(x)))
     }
@@ -544,27 +549,14 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
             }
             return Ok(());
         }
-        // Two inputs at a time on the host (see `logits_of_two`): 71 to 93 µs instead of
-        // 122 µs for the 1797 digits in `f32` (`examples/speed.rs`, x86-64; the spread is code
-        // placement, from one build to the next).
-        let (xs_pairs, mut out_pairs) = (xs.chunks_exact(2), out.chunks_exact_mut(2));
-        let last_x = xs_pairs.remainder().first();
-        for (pair, labels) in xs_pairs.zip(&mut out_pairs) {
-            if let ([x0, x1], [l0, l1]) = (pair, labels) {
-                let (z0, z1) = self.logits_of_two(x0, x1);
-                *l0 = Label::from_argmax(argmax(&z0));
-                *l1 = Label::from_argmax(argmax(&z1));
-            }
-        }
-        if let (Some(x), Some(label)) = (last_x, out_pairs.into_remainder().first_mut()) {
-            *label = self.predict(x);
-        }
+        predict_pairs(self, xs, out);
         Ok(())
     }
 
     /// The logits of two inputs, each bit for bit as
     /// [`logits_feature_by_feature`](Self::logits_feature_by_feature): two independent chains
     /// of additions per class, so that the host overlaps their latencies.
+    #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
     fn logits_of_two(&self, x0: &[T; F], x1: &[T; F]) -> ([T; C], [T; C]) {
         let mut z0 = [T::ZERO; C];
         let mut z1 = [T::ZERO; C];
@@ -652,6 +644,27 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
         self.params_by_row().fold(FNV_OFFSET, |hash, v| {
             fnv1a(hash, &v.to_bits_u64().to_le_bytes())
         })
+    }
+}
+
+dispatched! {
+    /// [`Classifier::predict_batch`] on the host, for `xs` and `out` of the same length.
+    fn predict_pairs(model: &Classifier<F, C, T>, xs: &[[T; F]], out: &mut [Label<C>]) {
+        // Two inputs at a time on the host (see `logits_of_two`): 71 to 93 µs instead of
+        // 122 µs for the 1797 digits in `f32` (`examples/speed.rs`, x86-64; the spread is code
+        // placement, from one build to the next).
+        let (xs_pairs, mut out_pairs) = (xs.chunks_exact(2), out.chunks_exact_mut(2));
+        let last_x = xs_pairs.remainder().first();
+        for (pair, labels) in xs_pairs.zip(&mut out_pairs) {
+            if let ([x0, x1], [l0, l1]) = (pair, labels) {
+                let (z0, z1) = model.logits_of_two(x0, x1);
+                *l0 = Label::from_argmax(argmax(&z0));
+                *l1 = Label::from_argmax(argmax(&z1));
+            }
+        }
+        if let (Some(x), Some(label)) = (last_x, out_pairs.into_remainder().first_mut()) {
+            *label = model.predict(x);
+        }
     }
 }
 
@@ -746,7 +759,8 @@ const fn transpose<T: Copy, const R: usize, const K: usize>(
 }
 
 /// Σ a_i b_i in index order.
-#[inline]
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 pub(crate) fn dot<T: Float, const N: usize>(a: &[T; N], b: &[T; N]) -> T {
     a.iter()
         .zip(b.iter())

@@ -52,7 +52,8 @@ pub(crate) struct Shift<T> {
 }
 
 /// Finds the first maximum; a NaN counts as the maximum.
-#[inline]
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 pub(crate) fn shift_by_max<T: Float, const N: usize>(z: &[T; N]) -> Shift<T> {
     const { assert!(N >= 1, "a softmax needs at least one entry") };
     let mut shift = Shift { k: 0, m: z[0] };
@@ -150,7 +151,8 @@ impl<T: Float> ShiftedSum<T> {
     /// e^(hi + lo) for a shift given as an unevaluated pair (|lo| ≤ ½ ULP of `hi`, as
     /// [`two_diff`] leaves it), added to the sum when `include`: [`exp`](Self::exp) after its
     /// subtraction.
-    #[inline]
+    #[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+    #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
     pub(crate) fn exp_split(&mut self, hi: T, lo: T, include: bool) -> T {
         if hi >= T::LN_MIN_POSITIVE {
             let e = exp_corrected(hi, lo);
@@ -195,7 +197,8 @@ pub(crate) fn sum_shifted_exp<T: Float, const N: usize>(z: &[T; N], shift: Shift
 /// correction e_j·lo_j is applied, and the compensated sum's Fast2Sum on the larger operand
 /// finds the same error as the branch-free TwoSum used here. The exponentials come four at a
 /// time from [`exp_each`]; the host vectorises all of it across the entries.
-#[inline]
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 pub(crate) fn normal_shifted_exps<T: Float, const N: usize>(
     z: &[T; N],
     shift: Shift<T>,
@@ -229,7 +232,8 @@ pub(crate) fn normal_shifted_exps<T: Float, const N: usize>(
 /// Sums in the same order as [`sum_shifted_exp`], so both give the same s bit for bit. On the
 /// host, where every exponential is normal, through [`normal_shifted_exps`] (the same bits;
 /// bare-metal targets keep the one general loop, in less flash).
-#[inline]
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 pub(crate) fn exp_shifted_in_place<T: Float, const N: usize>(z: &mut [T; N], shift: Shift<T>) -> T {
     if !cfg!(target_os = "none")
         && let Some((e, s)) = normal_shifted_exps(z, shift)
@@ -265,6 +269,7 @@ pub(crate) fn exp_shifted_general<T: Float, const N: usize>(z: &mut [T; N], shif
 /// assert_eq!(argmax(&[0.5_f32, f32::NAN, 3.0]), 1);
 /// ```
 #[must_use]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 pub fn argmax<T: Float, const N: usize>(z: &[T; N]) -> usize {
     shift_by_max(z).k
 }
@@ -311,6 +316,7 @@ pub fn logsumexp<T: Float, const N: usize>(z: &[T; N]) -> T {
 /// assert_eq!(p, [1.0, 0.0]);
 /// ```
 #[must_use]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 pub fn softmax<T: Float, const N: usize>(z: &[T; N]) -> [T; N] {
     let mut out = *z;
     softmax_in_place(&mut out);
@@ -325,6 +331,7 @@ pub fn softmax<T: Float, const N: usize>(z: &[T; N]) -> [T; N] {
 /// softmax_in_place(&mut z);
 /// assert_eq!(z, [0.25; 4]);
 /// ```
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 pub fn softmax_in_place<T: Float, const N: usize>(z: &mut [T; N]) {
     let shift = shift_by_max(z);
     if shift.m == T::NEG_INFINITY || shift.m == T::INFINITY {

@@ -224,6 +224,7 @@ impl<T: Float> Allowance<T> {
 
     /// ‖x̃‖ times the sample's terms, every product rounded up with [`mul_up`], from the
     /// sample's [`scan`] (‖x̃‖ and a) and its class weight and δ̂.
+    #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
     pub(super) fn sample<const C: usize>(
         &self,
         scan: &SampleScan<C, T>,
@@ -424,6 +425,7 @@ impl<const F: usize, const C: usize, T: Float> WeightHalves<F, C, T> {
 
 /// [`scan`] with the halves of the weights taken beforehand: the same operations on the same
 /// values, so the same bits.
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 pub(super) fn scan_halves<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     weights: &WeightHalves<F, C, T>,
@@ -434,7 +436,8 @@ pub(super) fn scan_halves<const F: usize, const C: usize, T: Float>(
 
 /// [`scan`] with each column's weights and their halves, in feature order, from
 /// `column_halves`.
-#[inline]
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 fn scan_with<const F: usize, const C: usize, T: Float>(
     model: &Classifier<F, C, T>,
     x: &[T; F],
@@ -483,6 +486,7 @@ fn scan_with<const F: usize, const C: usize, T: Float>(
 /// within u·|ê_j − ê_k| + u·|l + fl(ê_j − ê_k)| ≤ 2u²·max|ẑ| + u²·(|h| + 2(1 + u)·max|ẑ|)
 /// ≤ 7u²(1 + u)·max|ẑ| of the difference of the pairs, plus ω where the two roundings
 /// underflow.
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 pub(super) fn logit_differences<const C: usize, T: Float>(
     z: &[T; C],
     e: &[T; C],
