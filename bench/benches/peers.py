@@ -20,10 +20,12 @@ runs; the peers run single-threaded (OMP/OpenBLAS/MKL threads = 1).
 Our timings come from `cargo run --release --example speed`, started by this script before
 and after the peers (each our time is the mean of those two medians), so both sides are
 measured in the same run on the same machine. Ratios are ours / theirs (< 1: faster). Each is
-given for two builds: the portable one (baseline x86-64, SSE2) and one for this CPU's own
-features (`RUSTFLAGS="-C target-cpu=native"`, in target/cpu-native), which NumPy's BLAS also
-uses through its run-time dispatch. Both builds compute the same bits (`.ci/run` checks the
-firmware-parity fingerprints); this script also stops if their reports differ.
+given for three builds: the portable one (baseline x86-64, SSE2, no features); one with the
+`std` feature, whose full-batch passes switch to AVX2 at run time when the CPU has it, as
+NumPy's BLAS does (in target/with-std); and one for this CPU's own features
+(`RUSTFLAGS="-C target-cpu=native"`, in target/cpu-native). All three compute the same bits
+(`.ci/run` checks the firmware-parity fingerprints); this script also stops if their reports
+differ.
 
 Install the peers (not needed by the crate or its CI):
     python3 -m pip install numpy scipy scikit-learn        # PyTorch is not used
@@ -186,14 +188,25 @@ def newton_cg_work(problem):
     return 0, 0, 0, float("nan")
 
 
-def ours(repeat, native=False):
-    """`examples/speed.rs`, built for the baseline x86-64 (portable) or for this CPU's own
-    features (`-C target-cpu=native`, in target/cpu-native; the same bits, which CI checks)."""
-    cmd = ["cargo", "run", "--quiet", "--release", "--example", "speed", "--", "--repeat", str(repeat)]
-    env = dict(os.environ)
-    if native:
-        env["RUSTFLAGS"] = "-C target-cpu=native"
-        env["CARGO_TARGET_DIR"] = os.path.join(ROOT, "target", "cpu-native")
+# The builds of ours that are timed: name, extra cargo arguments, extra environment.
+BUILDS = (
+    ("portable", [], {}),
+    ("std", ["--features", "std"], {"CARGO_TARGET_DIR": os.path.join(ROOT, "target", "with-std")}),
+    (
+        "native",
+        [],
+        {"RUSTFLAGS": "-C target-cpu=native", "CARGO_TARGET_DIR": os.path.join(ROOT, "target", "cpu-native")},
+    ),
+)
+
+
+def ours(repeat, build):
+    """`examples/speed.rs` in one of BUILDS: for the baseline x86-64 (portable), with the `std`
+    feature (the full-batch passes switch to AVX2 at run time when the CPU has it), or for this
+    CPU's own features (`-C target-cpu=native`). The same bits in all three, which CI checks."""
+    _, cargo_args, extra_env = next(b for b in BUILDS if b[0] == build)
+    cmd = ["cargo", "run", "--quiet", "--release", *cargo_args, "--example", "speed", "--", "--repeat", str(repeat)]
+    env = dict(os.environ, **extra_env)
     text = subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
     result = {}
     for line in text.splitlines():
@@ -221,8 +234,7 @@ def main():
 
     # Ours before and after the peers, averaged: a change of the machine's load during the
     # run then weighs on both sides alike.
-    first = ours(args.repeat)
-    first_native = ours(args.repeat, native=True)
+    first = {build: ours(args.repeat, build) for build, _, _ in BUILDS}
     rows = []
 
     pending = []
@@ -231,10 +243,10 @@ def main():
         pending.append((work, our_name, peer, peer_seconds, peer_note))
 
     def emit(work, our_name, peer, peer_seconds, peer_note=""):
-        s, count, _ = mine[our_name]
-        s_native = mine_native[our_name][0]
-        ours_text = f"{fmt(s)} / {fmt(s_native)}" + (f" ({count} it.)" if count > 1 else "")
-        ratios = f"{s / peer_seconds:.2f} / {s_native / peer_seconds:.2f}"
+        times = [mine[build][our_name][0] for build, _, _ in BUILDS]
+        count = mine["portable"][our_name][1]
+        ours_text = " / ".join(fmt(t) for t in times) + (f" ({count} it.)" if count > 1 else "")
+        ratios = " / ".join(f"{t / peer_seconds:.2f}" for t in times)
         rows.append((work, ours_text, f"{peer}{peer_note}", fmt(peer_seconds), ratios))
 
     # One full-batch pass at a model near the optimum.
@@ -267,31 +279,32 @@ def main():
         work_notes.append(
             f"λ = {lam}: SciPy Newton-CG (xtol {tol:.0e}) needs {outer} iterations, {passes} "
             f"objective+gradient passes and {products} Hessian-vector products; "
-            f"tinysoftmax L-BFGS (f64) {first[f'lbfgs8_f64_lambda_{lam}'][1]} iterations"
+            f"tinysoftmax L-BFGS (f64) {first['portable'][f'lbfgs8_f64_lambda_{lam}'][1]} iterations"
         )
         for ty in ("f64", "f32"):
             for solver in ("lbfgs8", "accelerated"):
                 key = f"{solver}_{ty}_lambda_{lam}"
-                certified = first[key][2].startswith("certified")
+                certified = first["portable"][key][2].startswith("certified")
                 label = "L-BFGS (M = 8)" if solver == "lbfgs8" else "accelerated gradient"
                 work = f"certified 1e-6 rel., λ = {lam}, {label}, {ty}" + ("" if certified else " (NOT certified)")
                 for peer, (seconds, iterations, tol) in peers.items():
                     row(work, key, peer, seconds, f" ({iterations} it., tol {tol:.0e})")
         del problem
 
-    second = ours(args.repeat)
-    second_native = ours(args.repeat, native=True)
+    second = {build: ours(args.repeat, build) for build, _, _ in BUILDS}
     mine = {
-        name: ((seconds + second[name][0]) / 2, count, detail)
-        for name, (seconds, count, detail) in first.items()
+        build: {
+            name: ((seconds + second[build][name][0]) / 2, count, detail)
+            for name, (seconds, count, detail) in first[build].items()
+        }
+        for build, _, _ in BUILDS
     }
-    mine_native = {
-        name: ((seconds + second_native[name][0]) / 2, count, detail)
-        for name, (seconds, count, detail) in first_native.items()
-    }
-    for name, (_, count, detail) in mine_native.items():
-        if (count, detail) != mine[name][1:]:
-            raise SystemExit(f"{name}: the native build reports {detail!r}, the portable one {mine[name][2]!r}")
+    for build, _, _ in BUILDS:
+        for name, (_, count, detail) in mine[build].items():
+            if (count, detail) != mine["portable"][name][1:]:
+                raise SystemExit(
+                    f"{name}: the {build} build reports {detail!r}, the portable one {mine['portable'][name][2]!r}"
+                )
     for args_row in pending:
         emit(*args_row)
 
@@ -300,7 +313,7 @@ def main():
     print(f"peers: numpy {np.__version__}, scipy {scipy.__version__}, scikit-learn {sklearn.__version__}, single-threaded")
     print(f"command: python3 bench/benches/peers.py --repeat {args.repeat}  (n = {n})")
     print()
-    print("| work | tinysoftmax, portable / native build | peer | peer time | ratio, portable / native |")
+    print("| work | tinysoftmax, portable / `std` / native build | peer | peer time | ratio, portable / `std` / native |")
     print("|---|---:|---|---:|---:|")
     for work, ours_text, peer, peer_text, ratios in rows:
         print(f"| {work} | {ours_text} | {peer} | {peer_text} | {ratios} |")
@@ -308,12 +321,11 @@ def main():
     for note in work_notes:
         print(note)
     print()
-    for name, (seconds, count, detail) in mine.items():
-        print(
-            f"{name}: {fmt(first[name][0])} before the peers, {fmt(second[name][0])} after "
-            f"(native build: {fmt(first_native[name][0])}, {fmt(second_native[name][0])}); {detail}"
+    for name, (_, _, detail) in mine["portable"].items():
+        runs = ", ".join(
+            f"{build} {fmt(first[build][name][0])} and {fmt(second[build][name][0])}" for build, _, _ in BUILDS
         )
-
+        print(f"{name}: before and after the peers: {runs}; {detail}")
 
 if __name__ == "__main__":
     main()
