@@ -8,7 +8,8 @@
 //! certified by its own certificate in its own precision, or the line says `not certified`
 //! with the bound it proved.
 //!
-//! `cargo run --release --example speed [-- --repeat N]`.
+//! `cargo run --release --example speed [-- --repeat N]`; add `--features std` for the
+//! full-batch passes' AVX2 copies (chosen at run time; the same bits).
 
 #![allow(
     clippy::unwrap_used,
