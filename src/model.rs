@@ -387,7 +387,13 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
     /// (training and the full-batch functions refuse such a sample rather than compute with ±∞).
     #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
     pub(crate) fn finite_logits(&self, x: &[T; F]) -> Result<[T; C]> {
-        let z = self.logits(x);
+        self.checked_logits(self.logits(x))
+    }
+
+    /// `z`, or the error [`logit_error`](Self::logit_error) names if one of them is not finite.
+    #[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+    #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+    pub(crate) fn checked_logits(&self, z: [T; C]) -> Result<[T; C]> {
         if all_finite(&z).is_err() {
             return Err(self.logit_error());
         }
@@ -557,7 +563,7 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
     /// [`logits_feature_by_feature`](Self::logits_feature_by_feature): two independent chains
     /// of additions per class, so that the host overlaps their latencies.
     #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
-    fn logits_of_two(&self, x0: &[T; F], x1: &[T; F]) -> ([T; C], [T; C]) {
+    pub(crate) fn logits_of_two(&self, x0: &[T; F], x1: &[T; F]) -> ([T; C], [T; C]) {
         let mut z0 = [T::ZERO; C];
         let mut z1 = [T::ZERO; C];
         for ((column, &a), &b) in self.columns.iter().zip(x0.iter()).zip(x1.iter()) {
