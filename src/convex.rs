@@ -336,7 +336,7 @@ const BLOCK: usize = 8;
 /// [`objective`], before `delta` sees the sample.
 ///
 /// On the host the logits of two samples are computed together
-/// ([`Classifier::logits_of_two`], the same bits): each class's sum is a chain of F dependent
+/// ([`Classifier::logits_by_pairs`], the same bits): each class's sum is a chain of F dependent
 /// additions, and two independent chains side by side keep the adders busy where one waits on
 /// its own latency. With AVX2 (feature `std`) a pass on digits took 273–279 µs instead of
 /// 297–300 µs in `f64` and 201–203 µs instead of 218–222 µs in `f32` (`examples/speed.rs`,
@@ -358,18 +358,17 @@ fn blocked_pass<const F: usize, const C: usize, T: Float>(
             }
         } else {
             let used = deltas.get_mut(..block.len()).unwrap_or_default();
-            let (pairs, mut delta_pairs) = (block.chunks_exact(2), used.chunks_exact_mut(2));
-            let last = pairs.remainder().first();
-            for (pair, ds) in pairs.zip(&mut delta_pairs) {
-                if let ([s0, s1], [d0, d1]) = (pair, ds) {
-                    let (z0, z1) = model.logits_of_two(&s0.features, &s1.features);
-                    *d0 = delta(s0, model.checked_logits(z0)?)?;
-                    *d1 = delta(s1, model.checked_logits(z1)?)?;
-                }
-            }
-            if let (Some(s), Some(d)) = (last, delta_pairs.into_remainder().first_mut()) {
-                *d = delta(s, model.finite_logits(&s.features)?)?;
-            }
+            model.logits_by_pairs(
+                block,
+                used,
+                #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+                |s| &s.features,
+                #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+                |s, z, d| {
+                    *d = delta(s, model.checked_logits(z)?)?;
+                    Ok(())
+                },
+            )?;
         }
         acc.add_block(deltas.get(..block.len()).unwrap_or(&deltas), block);
     }

@@ -559,6 +559,36 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
         Ok(())
     }
 
+    /// `each(item, its logits, its slot)` for the items in order and the slots beside them, the
+    /// logits computed two inputs at a time ([`logits_of_two`](Self::logits_of_two); a last odd
+    /// one alone), bit for bit as [`logits`](Self::logits) on the host: the host's loop of
+    /// [`predict_batch`](Self::predict_batch) and of the full-batch passes. The first error
+    /// `each` returns stops the loop. Two at a time, a batch predict of the 1797 digits took 71
+    /// to 93 µs instead of 122 µs in `f32` (`examples/speed.rs`, x86-64; the spread is code
+    /// placement, from one build to the next).
+    #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+    pub(crate) fn logits_by_pairs<I, O, E>(
+        &self,
+        items: &[I],
+        slots: &mut [O],
+        features: impl Fn(&I) -> &[T; F],
+        mut each: impl FnMut(&I, [T; C], &mut O) -> core::result::Result<(), E>,
+    ) -> core::result::Result<(), E> {
+        let (pairs, mut slot_pairs) = (items.chunks_exact(2), slots.chunks_exact_mut(2));
+        let last = pairs.remainder().first();
+        for (pair, slot_pair) in pairs.zip(&mut slot_pairs) {
+            if let ([i0, i1], [o0, o1]) = (pair, slot_pair) {
+                let (z0, z1) = self.logits_of_two(features(i0), features(i1));
+                each(i0, z0, o0)?;
+                each(i1, z1, o1)?;
+            }
+        }
+        if let (Some(item), Some(slot)) = (last, slot_pairs.into_remainder().first_mut()) {
+            each(item, self.logits(features(item)), slot)?;
+        }
+        Ok(())
+    }
+
     /// The logits of two inputs, each bit for bit as
     /// [`logits_feature_by_feature`](Self::logits_feature_by_feature): two independent chains
     /// of additions per class, so that the host overlaps their latencies.
@@ -656,21 +686,10 @@ impl<const F: usize, const C: usize, T: Float> Classifier<F, C, T> {
 dispatched! {
     /// [`Classifier::predict_batch`] on the host, for `xs` and `out` of the same length.
     fn predict_pairs(model: &Classifier<F, C, T>, xs: &[[T; F]], out: &mut [Label<C>]) {
-        // Two inputs at a time on the host (see `logits_of_two`): 71 to 93 µs instead of
-        // 122 µs for the 1797 digits in `f32` (`examples/speed.rs`, x86-64; the spread is code
-        // placement, from one build to the next).
-        let (xs_pairs, mut out_pairs) = (xs.chunks_exact(2), out.chunks_exact_mut(2));
-        let last_x = xs_pairs.remainder().first();
-        for (pair, labels) in xs_pairs.zip(&mut out_pairs) {
-            if let ([x0, x1], [l0, l1]) = (pair, labels) {
-                let (z0, z1) = model.logits_of_two(x0, x1);
-                *l0 = Label::from_argmax(argmax(&z0));
-                *l1 = Label::from_argmax(argmax(&z1));
-            }
-        }
-        if let (Some(x), Some(label)) = (last_x, out_pairs.into_remainder().first_mut()) {
-            *label = model.predict(x);
-        }
+        let Ok(()) = model.logits_by_pairs(xs, out, |x| x, |_, z, label| {
+            *label = Label::from_argmax(argmax(&z));
+            Ok::<(), core::convert::Infallible>(())
+        });
     }
 }
 
