@@ -867,7 +867,9 @@ proptest! {
         }).sum::<f64>() / s.n();
         let (_, e0) = s.gradient(&theta);
         let l = s.smoothness();
-        let h = (3.0 * e0 / third.max(f64::MIN_POSITIVE)).cbrt().min(1.0);
+        // A zero gradient error and a zero direction (v = 0) would make h = 0 and the difference
+        // 0/0; any h then bounds the same zero.
+        let h = (3.0 * e0.max(f64::MIN_POSITIVE) / third.max(f64::MIN_POSITIVE)).cbrt().min(1.0);
         let plus: Vec<f64> = theta.iter().zip(&v).map(|(t, d)| t + h * d).collect();
         let minus: Vec<f64> = theta.iter().zip(&v).map(|(t, d)| t - h * d).collect();
         let rho = 2.0 * U64 * (norm(&theta) + h * norm(&v));
