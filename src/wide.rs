@@ -102,7 +102,8 @@ mod tests {
     }
 
     /// Every dispatched pass's result, printed with `{:?}` (which tells every two finite floats
-    /// of different bits apart, −0 from 0 included), on random data of n samples.
+    /// of different bits apart, −0 from 0 included), on random data of n samples; each result
+    /// is a value, neither an error nor NaN (which `{:?}` would not tell apart).
     fn passes<const F: usize, const C: usize, T: Float + core::fmt::Debug>(
         seed: u64,
         n: usize,
@@ -128,7 +129,7 @@ mod tests {
         let xs: Vec<[T; F]> = samples.iter().map(|s| s.features).collect();
         let mut labels = std::vec![Label::new(0).unwrap_or_else(|_| unreachable!()); n];
         let predicted = model.predict_batch(&xs, &mut labels).map(|()| labels);
-        std::vec![
+        let results = std::vec![
             format!("{:?}", gradient(&model, &samples, &objective)),
             format!(
                 "{:?}",
@@ -136,7 +137,11 @@ mod tests {
             ),
             format!("{:?}", certify(&model, &samples, &objective)),
             format!("{predicted:?}"),
-        ]
+        ];
+        for r in &results {
+            assert!(r.starts_with("Ok(") && !r.contains("NaN"), "{r}");
+        }
+        results
     }
 
     /// The AVX2 copies compute the baseline's bits, for sizes that fill whole vectors and
