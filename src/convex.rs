@@ -9,6 +9,7 @@ pub use parameters::Parameters;
 
 use crate::data::Sample;
 use crate::error::{Error, Result};
+use crate::loss::probabilities;
 use crate::math::{Float, largest_abs, two_sum};
 use crate::model::{Classifier, dot};
 use crate::objective::Objective;
@@ -310,22 +311,69 @@ dispatched! {
         samples: &[Sample<F, C, T>],
         objective: &Objective<C, T>,
     ) -> Result<(T, Classifier<F, C, T>)> {
-        let (loss, lambda) = (objective.loss(), objective.lambda());
-        let n = batch_size(samples, lambda)?;
-        let mut total = Compensated::new();
-        let acc = blocked_pass(
+        let loss = objective.loss();
+        gradient_pass(
             model,
             samples,
+            objective,
+            #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+            |s, z| loss.loss_with_grad(z, s.label),
+        )
+    }
+}
+
+dispatched! {
+    /// [`gradient_in_model_shape`], which also writes the probabilities of each sample into
+    /// `probabilities`, in sample order, while slots last: the bits of [`probabilities_into`],
+    /// taken from the loss's own kernel without a pass of their own.
+    pub(crate) fn gradient_and_probabilities(
+        model: &Classifier<F, C, T>,
+        samples: &[Sample<F, C, T>],
+        objective: &Objective<C, T>,
+        probabilities: &mut [[T; C]],
+    ) -> Result<(T, Classifier<F, C, T>)> {
+        let loss = objective.loss();
+        let mut slots = probabilities.iter_mut();
+        gradient_pass(
+            model,
+            samples,
+            objective,
             #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
             |s, z| {
-                let (l, delta) = loss.loss_with_grad(&z, s.label);
-                total.add(l);
-                Ok(delta)
+                let (l, delta, p) = loss.loss_with_grad_and_probabilities(z, s.label);
+                if let Some(slot) = slots.next() {
+                    *slot = p;
+                }
+                (l, delta)
             },
-        )?;
-        let p = total.total() / n + penalty(model, lambda);
-        Ok((p, acc.finish(n, lambda, model)))
+        )
     }
+}
+
+/// The objective and gradient in one [`blocked_pass`], with each sample's loss and its
+/// gradient in the logits from `loss_and_delta(sample, logits)`, called in sample order.
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+fn gradient_pass<const F: usize, const C: usize, T: Float>(
+    model: &Classifier<F, C, T>,
+    samples: &[Sample<F, C, T>],
+    objective: &Objective<C, T>,
+    mut loss_and_delta: impl FnMut(&Sample<F, C, T>, &[T; C]) -> (T, [T; C]),
+) -> Result<(T, Classifier<F, C, T>)> {
+    let lambda = objective.lambda();
+    let n = batch_size(samples, lambda)?;
+    let mut total = Compensated::new();
+    let acc = blocked_pass(
+        model,
+        samples,
+        #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+        |s, z| {
+            let (l, delta) = loss_and_delta(s, &z);
+            total.add(l);
+            Ok(delta)
+        },
+    )?;
+    let p = total.total() / n + penalty(model, lambda);
+    Ok((p, acc.finish(n, lambda, model)))
 }
 
 /// Samples per block in the summation order of [`gradient`] and [`hessian_vector_product`].
@@ -333,7 +381,8 @@ const BLOCK: usize = 8;
 
 /// Σ_i δ_i·(x_i, 1)ᵀ with δ_i = `delta(sample i, its logits under model)`, block by block
 /// (see [`Accumulator::add_block`]). A logit that is not finite is an error, as in
-/// [`objective`], before `delta` sees the sample.
+/// [`objective`], before `delta` sees the sample. `delta` is called once per sample, in sample
+/// order ([`gradient_and_probabilities`] relies on it).
 ///
 /// On the host the logits of two samples are computed together
 /// ([`Classifier::logits_by_pairs`], the same bits): each class's sum is a chain of F dependent
@@ -428,19 +477,90 @@ dispatched! {
             samples,
             #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
             |s, z| {
-                let p = softmax(&z);
-                let u = v.logits(&s.features);
-                let pu = dot(&p, &u);
                 let w = loss.class_weights()[s.label.index()];
-                let mut hu = p;
-                for (h, &uj) in hu.iter_mut().zip(u.iter()) {
-                    *h = w * (*h * uj - *h * pu);
-                }
-                Ok(hu)
+                Ok(logit_hessian_times(&softmax(&z), &v.logits(&s.features), w))
             },
         )?;
         Ok(Parameters::from_model(acc.finish(n, lambda, v)))
     }
+}
+
+dispatched! {
+    /// The softmax of every sample's logits under `model` (the bits of [`softmax`], through
+    /// the loss's kernel), in sample order, into the first `samples.len()` slots of `out` (the
+    /// slots past them are left as they are): the probabilities [`hessian_vector_product_at`]
+    /// reads.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NonFiniteLogit`] when a logit is not finite (`out` may then be partly written).
+    pub(crate) fn probabilities_into(
+        model: &Classifier<F, C, T>,
+        samples: &[Sample<F, C, T>],
+        out: &mut [[T; C]],
+    ) -> Result<()> {
+        let used = out.get_mut(..samples.len()).unwrap_or_default();
+        model.logits_by_pairs(
+            samples,
+            used,
+            #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+            |s| &s.features,
+            #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+            |_, z, o| {
+                *o = probabilities(&model.checked_logits(z)?);
+                Ok(())
+            },
+        )
+    }
+}
+
+dispatched! {
+    /// [`hessian_vector_product`] at the model whose probabilities are `probabilities` (one
+    /// per sample, from [`probabilities_into`]), in the model's shape: the same bits, without
+    /// the model's logits and exponentials. Entries of `probabilities` past the samples are
+    /// not read; the caller checks that there are enough.
+    pub(crate) fn hessian_vector_product_at(
+        samples: &[Sample<F, C, T>],
+        objective: &Objective<C, T>,
+        probabilities: &[[T; C]],
+        v: &Classifier<F, C, T>,
+    ) -> Result<Classifier<F, C, T>> {
+        let (loss, lambda) = (objective.loss(), objective.lambda());
+        let n = batch_size(samples, lambda)?;
+        let mut acc = Accumulator::new();
+        let mut products = [[T::ZERO; C]; BLOCK];
+        let blocks = samples.chunks(BLOCK).zip(probabilities.chunks(BLOCK));
+        for (block, p) in blocks {
+            // Each slot starts as the sample's probabilities and becomes its H_i u.
+            let used = products.get_mut(..block.len()).unwrap_or_default();
+            used.copy_from_slice(p.get(..block.len()).unwrap_or_default());
+            let weights = loss.class_weights();
+            v.logits_by_pairs(
+                block,
+                used,
+                #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+                |s| &s.features,
+                #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+                |s, u, slot| {
+                    *slot = logit_hessian_times(slot, &u, weights[s.label.index()]);
+                    Ok::<(), Error>(())
+                },
+            )?;
+            acc.add_block(used, block);
+        }
+        Ok(acc.finish(n, lambda, v))
+    }
+}
+
+/// w·(diag(p) − ppᵀ)u = w·(p ⊙ u − p·(pᵀu)), entry by entry as w·(p_j u_j − p_j (p·u)).
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+fn logit_hessian_times<const C: usize, T: Float>(p: &[T; C], u: &[T; C], w: T) -> [T; C] {
+    let pu = dot(p, u);
+    let mut hu = *p;
+    for (h, &uj) in hu.iter_mut().zip(u.iter()) {
+        *h = w * (*h * uj - *h * pu);
+    }
+    hu
 }
 
 /// An upper bound L on the Lipschitz constant of ∇P: ½·(1/n)Σ_i w_{y_i}‖(x_i, 1)‖² + λ.

@@ -54,18 +54,15 @@
 //! 24 iterations at λ = 0.01 and 54, 51 and 51 at λ = 0.001; in f32 at λ = 0.001, where the
 //! gradient's rounding is felt, M = 4 needed 126 and M = 16 56.
 //!
-//! L-BFGS needs 3 to 25 times fewer passes, on the tiny problem as on the larger one; use it
-//! whenever its memory fits. [`solver::minimize`] keeps no history, takes no line search (every
+//! L-BFGS needs 3 to 25 times fewer passes than the accelerated method, on the tiny problem as
+//! on the larger one; use it whenever its memory fits. [`solver::minimize`] keeps no history, takes no line search (every
 //! iteration costs exactly one pass, so its time per iteration is fixed) and needs about a
 //! quarter of the stack of `Lbfgs::<8>`: it is the choice when the stack is the limit, for
 //! instance a large model on a microcontroller.
 //!
-//! Truncated Newton (Newton-CG) was measured rather than built: on digits, SciPy's Newton-CG
-//! on the same objective reaches the same gap with 9 objective+gradient passes and 27
-//! Hessian-vector products at λ = 0.01 (44 at λ = 0.001; `bench/benches/peers.py`). Without a heap
-//! the crate cannot keep the n·C probabilities between products, so each product
-//! ([`convex::hessian_vector_product`]) costs a full pass with the softmax, 1.2 to 1.3 gradient
-//! passes (`peers.py`, 2026-11-30): 41 to 66 pass-equivalents against L-BFGS's 25 to 52.
+//! [`NewtonCg`](crate::newton::NewtonCg) needs fewer iterations still (8 and 9 on digits) and
+//! less time below λ = 0.01, for a buffer of one probability per sample and class; its module
+//! docs compare the three solvers.
 //!
 //! # Memory
 //!
@@ -169,58 +166,134 @@ impl<const M: usize> Lbfgs<M> {
         stop: Stop<T>,
     ) -> Result<Report<T>> {
         let () = Self::HISTORY_IS_VALID;
-        let (tolerance, smooth, mut x) = prepare(model, samples, objective, stop)?;
-        let (mut p, mut g) = gradient_in_model_shape(&x, samples, objective)?;
-        if !p.is_finite() {
-            return Err(Error::NonFiniteLogit);
-        }
-        let mut history = History::<F, C, M, T>::new(T::ONE / smooth);
-        let mut certifier = Certifier::new(tolerance);
-        let mut iterations = 0;
-        let mut flat = 0;
-        loop {
-            if let Some(report) = certifier.check(&x, p, &g, samples, objective, iterations)? {
-                *model = x;
-                return Ok(report);
-            }
-            if iterations >= stop.max_iterations {
-                break;
-            }
-            let (d, slope) = history.descent(&g, smooth);
-            let Some((x_new, p_new, g_new)) = line_search(&x, p, &d, slope, samples, objective)?
-            else {
-                break;
-            };
-            if p_new < p {
-                flat = 0;
-            } else {
-                // P did not decrease in the working precision: after STALL such steps in a
-                // row, polish from here.
-                flat += 1;
-                if flat >= STALL {
-                    break;
-                }
-            }
-            history.push(&x_new, &x, &g_new, &g);
-            (x, p, g) = (x_new, p_new, g_new);
-            iterations += 1;
-        }
-        let budget = stop.max_iterations.saturating_sub(iterations);
-        let (x, certificate, polished) = polish(
-            x,
-            &mut history,
-            samples,
-            objective,
-            budget,
-            (tolerance, smooth),
-        )?;
-        let report = certifier.report(certificate, iterations + polished)?;
-        *model = x;
-        Ok(report)
+        descend(model, samples, objective, stop, |smooth| {
+            History::<F, C, M, T>::new(T::ONE / smooth)
+        })
     }
 }
 
-/// L-BFGS steps on the certificate's own gradient, once P no longer decreases in the working
+/// The full-batch solvers' loop: from the centred model, steps along `directions` (made from
+/// the smoothness bound L) with [`line_search`], checked by the [`Certifier`] after every
+/// step, then [`polish`] once P stops decreasing or the budget is spent. On success the model
+/// holds the returned point; on error it is unchanged.
+pub(crate) fn descend<const F: usize, const C: usize, T: Float, D: Directions<F, C, T>>(
+    model: &mut Classifier<F, C, T>,
+    samples: &[Sample<F, C, T>],
+    objective: &Objective<C, T>,
+    stop: Stop<T>,
+    directions: impl FnOnce(T) -> D,
+) -> Result<Report<T>> {
+    let (tolerance, smooth, mut x) = prepare(model, samples, objective, stop)?;
+    let mut directions = directions(smooth);
+    let (mut p, mut g) = directions.gradient(&x, samples, objective)?;
+    if !p.is_finite() {
+        return Err(Error::NonFiniteLogit);
+    }
+    let mut certifier = Certifier::new(tolerance);
+    let mut iterations = 0;
+    let mut flat = 0;
+    loop {
+        if let Some(report) = certifier.check(&x, p, &g, samples, objective, iterations)? {
+            *model = x;
+            return Ok(report);
+        }
+        if iterations >= stop.max_iterations {
+            break;
+        }
+        let (d, slope) = directions.descent(&x, (p, &g), smooth, true)?;
+        let trials = (samples, objective, &mut directions);
+        let Some((x_new, p_new, g_new)) = line_search(&x, p, &d, slope, trials)? else {
+            break;
+        };
+        if p_new < p {
+            flat = 0;
+        } else {
+            // P did not decrease in the working precision: after STALL such steps in a row,
+            // polish from here.
+            flat += 1;
+            if flat >= STALL {
+                break;
+            }
+        }
+        directions.learn(&x_new, &x, &g_new, &g);
+        (x, p, g) = (x_new, p_new, g_new);
+        iterations += 1;
+    }
+    let budget = stop.max_iterations.saturating_sub(iterations);
+    let (x, certificate, polished) = polish(
+        x,
+        &mut directions,
+        samples,
+        objective,
+        budget,
+        (tolerance, smooth),
+    )?;
+    let report = certifier.report(certificate, iterations + polished)?;
+    *model = x;
+    Ok(report)
+}
+
+/// Where a full-batch solver's steps come from: L-BFGS's history of pairs, or Newton-CG's
+/// inner solve ([`NewtonCg`](crate::newton::NewtonCg)).
+pub(crate) trait Directions<const F: usize, const C: usize, T: Float> {
+    /// A descent direction d at `x`, whose objective and gradient are p and g, and its slope
+    /// g·d < 0 (`smooth` is the bound L of [`convex::smoothness`](crate::convex::smoothness),
+    /// for the fallback −g/L). `filled`: whether `x` was the last point whose
+    /// [`gradient`](Self::gradient) was taken.
+    fn descent(
+        &mut self,
+        x: &Classifier<F, C, T>,
+        objective_and_gradient: (T, &Classifier<F, C, T>),
+        smooth: T,
+        filled: bool,
+    ) -> Result<(Classifier<F, C, T>, T)>;
+
+    /// The objective and gradient at `x`, for the solver's steps (the directions may note
+    /// more of the pass).
+    fn gradient(
+        &mut self,
+        x: &Classifier<F, C, T>,
+        samples: &[Sample<F, C, T>],
+        objective: &Objective<C, T>,
+    ) -> Result<(T, Classifier<F, C, T>)> {
+        gradient_in_model_shape(x, samples, objective)
+    }
+
+    /// Takes note of the step from `x` to `x_new`, whose gradients are `g` and `g_new`.
+    fn learn(
+        &mut self,
+        x_new: &Classifier<F, C, T>,
+        x: &Classifier<F, C, T>,
+        g_new: &Classifier<F, C, T>,
+        g: &Classifier<F, C, T>,
+    );
+}
+
+impl<const F: usize, const C: usize, const M: usize, T: Float> Directions<F, C, T>
+    for History<F, C, M, T>
+{
+    fn descent(
+        &mut self,
+        _: &Classifier<F, C, T>,
+        (_, g): (T, &Classifier<F, C, T>),
+        smooth: T,
+        _: bool,
+    ) -> Result<(Classifier<F, C, T>, T)> {
+        Ok(History::descent(self, g, smooth))
+    }
+
+    fn learn(
+        &mut self,
+        x_new: &Classifier<F, C, T>,
+        x: &Classifier<F, C, T>,
+        g_new: &Classifier<F, C, T>,
+        g: &Classifier<F, C, T>,
+    ) {
+        self.push(x_new, x, g_new, g);
+    }
+}
+
+/// Steps on the certificate's own gradient (L-BFGS's or Newton-CG's), once P no longer decreases in the working
 /// precision ([`STALL`] steps in a row; when the budget is spent, none): the point with the
 /// smallest proven gap, its certificate and the steps taken.
 ///
@@ -234,33 +307,34 @@ impl<const M: usize> Lbfgs<M> {
 /// secant estimate of the minimum. The run stops when the tolerance is met, the budget is spent,
 /// or [`POLISH_PATIENCE`] steps in a row prove no smaller gap; it returns the point with the
 /// smallest proven gap. Each step costs a certificate, a few passes.
-fn polish<const F: usize, const C: usize, const M: usize, T: Float>(
+fn polish<const F: usize, const C: usize, T: Float>(
     mut x: Classifier<F, C, T>,
-    history: &mut History<F, C, M, T>,
+    directions: &mut impl Directions<F, C, T>,
     samples: &[Sample<F, C, T>],
     objective: &Objective<C, T>,
     budget: u32,
     (tolerance, smooth): (Tolerance<T>, T),
 ) -> Result<(Classifier<F, C, T>, Certificate<T>, u32)> {
     let (certificate, mut g) = certify_with_gradient(&x, samples, objective)?;
+    let mut p = certificate.objective;
     let mut best = (x.clone(), certificate);
     let (mut steps, mut idle) = (0, 0);
     while steps < budget
         && idle < POLISH_PATIENCE
         && !tolerance.is_met(best.1.objective, best.1.gap)
     {
-        let (d, slope) = history.descent(&g, smooth);
+        let (d, slope) = directions.descent(&x, (p, &g), smooth, false)?;
         steps += 1;
         let Some((trial, c, g_new)) = slope_search(&x, &d, slope, samples, objective) else {
             break;
         };
-        history.push(&trial, &x, &g_new, &g);
+        directions.learn(&trial, &x, &g_new, &g);
         idle += 1;
         if c.gap < best.1.gap {
             best = (trial.clone(), c);
             idle = 0;
         }
-        (x, g) = (trial, g_new);
+        (x, g, p) = (trial, g_new, c.objective);
     }
     Ok((best.0, best.1, steps))
 }
@@ -315,15 +389,19 @@ const POLISH_TRIALS: u32 = 4;
 const POLISH_PATIENCE: u32 = 4;
 
 /// The point θ + t·d with the first t = 1, ½, … that satisfies Armijo's condition, its objective
-/// and gradient; `None` when rounding keeps every trial from decreasing P enough.
+/// and gradient (from [`Directions::gradient`], so that the last point evaluated is the one
+/// returned); `None` when rounding keeps every trial from decreasing P enough.
 #[expect(clippy::type_complexity, reason = "a private helper's plain result")]
 fn line_search<const F: usize, const C: usize, T: Float>(
     x: &Classifier<F, C, T>,
     p: T,
     d: &Classifier<F, C, T>,
     slope: T,
-    samples: &[Sample<F, C, T>],
-    objective: &Objective<C, T>,
+    (samples, objective, directions): (
+        &[Sample<F, C, T>],
+        &Objective<C, T>,
+        &mut impl Directions<F, C, T>,
+    ),
 ) -> Result<Option<(Classifier<F, C, T>, T, Classifier<F, C, T>)>> {
     let armijo = T::from_f64(ARMIJO);
     let tenth = T::from_f64(0.1);
@@ -331,7 +409,7 @@ fn line_search<const F: usize, const C: usize, T: Float>(
     for _ in 0..MAX_SHRINKS {
         let mut trial = x.clone();
         axpy(&mut trial, t, d);
-        let (p_new, g_new) = gradient_in_model_shape(&trial, samples, objective)?;
+        let (p_new, g_new) = directions.gradient(&trial, samples, objective)?;
         if p_new.is_finite() && p_new <= p + armijo * t * slope {
             return Ok(Some((trial, p_new, g_new)));
         }
@@ -465,7 +543,7 @@ impl<const F: usize, const C: usize, const M: usize, T: Float> History<F, C, M, 
 }
 
 /// Σ a_i b_i over the parameters, in storage order.
-fn dot<const F: usize, const C: usize, T: Float>(
+pub(crate) fn dot<const F: usize, const C: usize, T: Float>(
     a: &Classifier<F, C, T>,
     b: &Classifier<F, C, T>,
 ) -> T {
@@ -479,7 +557,7 @@ fn dot<const F: usize, const C: usize, T: Float>(
 
 /// x_i ← f(x_i) for every parameter, weights then biases, as two loops over contiguous slices
 /// (see [`axpy`]).
-fn map_params<const F: usize, const C: usize, T: Float>(
+pub(crate) fn map_params<const F: usize, const C: usize, T: Float>(
     x: &mut Classifier<F, C, T>,
     f: impl Fn(T) -> T,
 ) {
@@ -493,7 +571,7 @@ fn map_params<const F: usize, const C: usize, T: Float>(
 }
 
 /// y += a·x.
-fn axpy<const F: usize, const C: usize, T: Float>(
+pub(crate) fn axpy<const F: usize, const C: usize, T: Float>(
     y: &mut Classifier<F, C, T>,
     a: T,
     x: &Classifier<F, C, T>,

@@ -23,6 +23,7 @@ pub mod lbfgs;
 pub mod loss;
 mod math;
 pub mod model;
+pub mod newton;
 pub mod objective;
 pub mod optim;
 pub mod pipeline;

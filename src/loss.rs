@@ -92,25 +92,47 @@ fn loss_shift<T: Float, const C: usize>(z: &[T; C]) -> Shift<T> {
 #[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
 #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 fn fused_kernel<T: Float, const C: usize>(z: &[T; C], y: Label<C>) -> (Shift<T>, T, [T; C]) {
+    kernel(z, |e, s, k| gradient_from_exps(e, s, k, y))
+}
+
+/// One pass over the logits: the shift, s = Σ_{j≠k} exp(z_j − m), and the probabilities p
+/// (for finite logits, the bits of [`softmax`](crate::softmax::softmax), which takes the same
+/// steps one exponential at a time).
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+fn probability_kernel<T: Float, const C: usize>(z: &[T; C]) -> (Shift<T>, T, [T; C]) {
+    kernel(z, |e, s, _| probabilities_from_exps(e, s))
+}
+
+/// The shift, s and `finish(exps, s, k)` applied to the exponentials exp(z_j − m).
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+fn kernel<T: Float, const C: usize>(
+    z: &[T; C],
+    finish: impl Fn(&mut [T; C], T, usize) + Copy,
+) -> (Shift<T>, T, [T; C]) {
     // Bare-metal targets take the general path only: the same bits in less flash (the normal
     // path gains nothing without SIMD).
     if cfg!(target_os = "none") {
-        return general_kernel(z, y);
+        return general_kernel(z, finish);
     }
-    normal_kernel(z, y).unwrap_or_else(|| general_kernel(z, y))
+    normal_kernel(z, finish).unwrap_or_else(|| general_kernel(z, finish))
 }
 
-/// [`fused_kernel`] for any logits.
+/// [`kernel`] for any logits.
 #[inline]
-fn general_kernel<T: Float, const C: usize>(z: &[T; C], y: Label<C>) -> (Shift<T>, T, [T; C]) {
+fn general_kernel<T: Float, const C: usize>(
+    z: &[T; C],
+    finish: impl Fn(&mut [T; C], T, usize),
+) -> (Shift<T>, T, [T; C]) {
     let shift = loss_shift(z);
-    let mut grad = *z;
-    let s = exp_shifted_in_place(&mut grad, shift);
-    gradient_from_exps(&mut grad, s, shift.k, y);
-    (shift, s, grad)
+    let mut e = *z;
+    let s = exp_shifted_in_place(&mut e, shift);
+    finish(&mut e, s, shift.k);
+    (shift, s, e)
 }
 
-/// [`fused_kernel`] where every z_j − m is finite and at least ln of the smallest normal number
+/// [`kernel`] where every z_j − m is finite and at least ln of the smallest normal number
 /// (finite logits within about 87 of each other in `f32`, 708 in `f64`): the same operations in
 /// the same order, so the same bits, arranged so that the host vectorises them across classes;
 /// `None` for any other logits (a NaN or infinity among them, or an exponential below the normal
@@ -122,7 +144,7 @@ fn general_kernel<T: Float, const C: usize>(z: &[T; C], y: Label<C>) -> (Shift<T
 #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 fn normal_kernel<T: Float, const C: usize>(
     z: &[T; C],
-    y: Label<C>,
+    finish: impl Fn(&mut [T; C], T, usize),
 ) -> Option<(Shift<T>, T, [T; C])> {
     // The first maximum without `shift_by_max`'s NaN test per entry (which cost 7 % of a
     // full-batch pass): a NaN makes some difference NaN, and the path declines.
@@ -134,8 +156,16 @@ fn normal_kernel<T: Float, const C: usize>(
     }
     // A NaN or infinite logit makes some difference NaN or −∞, which the softmax declines.
     let (mut e, s) = normal_shifted_exps(z, shift)?;
-    gradient_from_exps(&mut e, s, shift.k, y);
+    finish(&mut e, s, shift.k);
     Some((shift, s, e))
+}
+
+/// The softmax of finite logits, in the bits of [`softmax`](crate::softmax::softmax), through
+/// the loss's kernel (on the host, its exponentials several at a time).
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+pub(crate) fn probabilities<T: Float, const C: usize>(z: &[T; C]) -> [T; C] {
+    probability_kernel(z).2
 }
 
 /// [`fused_kernel`] for logits given by their differences from a largest one, class `k`:
@@ -160,16 +190,23 @@ fn split_kernel<T: Float, const C: usize>(
     (s, grad)
 }
 
-/// Turns exp(z_j − m) into p_j, and p_y into p_y − 1 (as −s/(1 + s) when y is the largest
-/// class k, without cancellation).
+/// Turns exp(z_j − m) into p_j, and p_y into p_y − 1 (see [`subtract_label`]).
 #[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
 #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
 fn gradient_from_exps<T: Float, const C: usize>(e: &mut [T; C], s: T, k: usize, y: Label<C>) {
     probabilities_from_exps(e, s);
-    e[y.index()] = if y.index() == k {
+    subtract_label(e, s, k, y);
+}
+
+/// Turns p_y into p_y − 1 (as −s/(1 + s) when y is the largest class k, without
+/// cancellation): the probabilities become the gradient p − e_y.
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), inline)]
+#[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+fn subtract_label<T: Float, const C: usize>(p: &mut [T; C], s: T, k: usize, y: Label<C>) {
+    p[y.index()] = if y.index() == k {
         -(s / (T::ONE + s))
     } else {
-        e[y.index()] - T::ONE
+        p[y.index()] - T::ONE
     };
 }
 
@@ -439,6 +476,28 @@ impl<const C: usize, T: Float> CrossEntropy<C, T> {
         self.weighted(z, y, shift, s, grad)
     }
 
+    /// [`loss_with_grad`](Self::loss_with_grad) and the probabilities p = softmax(z) it takes
+    /// the gradient from (the bits of [`softmax`](crate::softmax::softmax) for finite logits),
+    /// from one kernel.
+    #[cfg_attr(all(feature = "std", target_arch = "x86_64"), inline(always))]
+    pub(crate) fn loss_with_grad_and_probabilities(
+        &self,
+        z: &[T; C],
+        y: Label<C>,
+    ) -> (T, [T; C], [T; C]) {
+        // The kernel's gradient holds p_j for j ≠ y; p_y is noted before it becomes p_y − 1,
+        // divided as `probabilities_from_exps` divides it.
+        let p_y = core::cell::Cell::new(T::ZERO);
+        let (shift, s, grad) = kernel(z, |e, s, k| {
+            p_y.set(e[y.index()] / (T::ONE + s));
+            gradient_from_exps(e, s, k, y);
+        });
+        let mut p = grad;
+        p[y.index()] = p_y.get();
+        let (l, grad) = self.weighted(z, y, shift, s, grad);
+        (l, grad, p)
+    }
+
     /// [`loss_with_grad`](Self::loss_with_grad) for logits given by their differences from a
     /// largest one, class `k`: z_j − z_k = hi_j + lo_j, with hi_k = lo_k = 0, every
     /// hi_j + lo_j ≤ 0 and |lo_j| ≤ ½ ULP of hi_j. The certificate passes its compensated
@@ -564,7 +623,7 @@ mod tests {
             let y =
                 Label::<C>::new(rng.below(C as u32) as usize).unwrap_or_else(|_| unreachable!());
             let general = one_at_a_time_kernel(&z, y);
-            if let Some(normal) = normal_kernel(&z, y) {
+            if let Some(normal) = normal_kernel(&z, |e, s, k| gradient_from_exps(e, s, k, y)) {
                 taken += 1;
                 assert_eq!(normal.0.k, general.0.k, "{z:?}");
                 assert_eq!(

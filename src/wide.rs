@@ -78,7 +78,10 @@ mod tests {
     use std::string::String;
     use std::vec::Vec;
 
-    use crate::convex::{Parameters, certify, gradient, hessian_vector_product};
+    use crate::convex::{
+        Parameters, certify, gradient, hessian_vector_product, hessian_vector_product_at,
+        probabilities_into,
+    };
     use crate::rng::SplitMix64;
     use crate::{Classifier, Float, Label, Objective, Sample};
 
@@ -129,7 +132,14 @@ mod tests {
         let xs: Vec<[T; F]> = samples.iter().map(|s| s.features).collect();
         let mut labels = std::vec![Label::new(0).unwrap_or_else(|_| unreachable!()); n];
         let predicted = model.predict_batch(&xs, &mut labels).map(|()| labels);
+        let mut probabilities = std::vec![[T::ZERO; C]; n];
+        let filled = probabilities_into(&model, &samples, &mut probabilities);
+        let product = filled.and_then(|()| {
+            hessian_vector_product_at(&samples, &objective, &probabilities, v.as_model())
+        });
         let results = std::vec![
+            format!("{probabilities:?}"),
+            format!("{product:?}"),
             format!("{:?}", gradient(&model, &samples, &objective)),
             format!(
                 "{:?}",
@@ -138,9 +148,10 @@ mod tests {
             format!("{:?}", certify(&model, &samples, &objective)),
             format!("{predicted:?}"),
         ];
-        for r in &results {
+        for r in results.iter().skip(1) {
             assert!(r.starts_with("Ok(") && !r.contains("NaN"), "{r}");
         }
+        assert!(!results[0].contains("NaN"));
         results
     }
 

@@ -178,6 +178,38 @@ fn assert_certified_against_reference(outcome: &Outcome) {
     );
 }
 
+/// Newton-CG on the `lbfgs` firmware's problem (same data, objective, tolerance and budget),
+/// on the host only: the firmware runs L-BFGS. `.ci/run` requires these lines to be the same in
+/// the portable, `std` (AVX2) and native builds.
+#[test]
+fn iris_newton_is_certified() {
+    use tinysoftmax::newton::NewtonCg;
+    use tinysoftmax::solver::{Stop, Tolerance};
+    let samples =
+        recipe::standardize(&iris_data::FEATURES, &iris_data::LABELS).expect("iris standardises");
+    let (_, goal) = recipe::configuration().expect("the recipe's objective is valid");
+    let stop = Stop::new(
+        Tolerance::Relative(full_batch::TOLERANCE),
+        full_batch::MAX_ITERATIONS,
+    );
+    let mut model = tinysoftmax::Classifier::zeros();
+    let mut probabilities = vec![[0.0_f32; CLASSES]; samples.len()];
+    let report = NewtonCg::minimize(&mut model, &samples, &goal, stop, &mut probabilities)
+        .expect("iris solves");
+    println!(
+        "firmware-parity newton solved {}",
+        full_batch::summary(&report)
+    );
+    println!(
+        "firmware-parity newton fingerprint {:016x}",
+        model.fingerprint()
+    );
+    assert!(report.certified && report.iterations <= 16, "{report}");
+    let outcome = full_batch::outcome(model, &report, &samples);
+    assert!(outcome.passes(), "{outcome:?}");
+    assert_certified_against_reference(&outcome);
+}
+
 /// The `lbfgs` firmware's computation on the host: L-BFGS from the zero model to a certified
 /// relative gap, and the accelerated gradient method to the same. Every core must print the
 /// same `solved` and `accelerated` lines (iterations, bits of the objective and the gap) and

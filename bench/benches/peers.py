@@ -279,13 +279,14 @@ def main():
         work_notes.append(
             f"λ = {lam}: SciPy Newton-CG (xtol {tol:.0e}) needs {outer} iterations, {passes} "
             f"objective+gradient passes and {products} Hessian-vector products; "
-            f"tinysoftmax L-BFGS (f64) {first['portable'][f'lbfgs8_f64_lambda_{lam}'][1]} iterations"
+            f"tinysoftmax L-BFGS (f64) {first['portable'][f'lbfgs8_f64_lambda_{lam}'][1]} iterations, "
+            f"Newton-CG (f64) {first['portable'][f'newton_f64_lambda_{lam}'][1]} iterations"
         )
         for ty in ("f64", "f32"):
-            for solver in ("lbfgs8", "accelerated"):
+            for solver in ("lbfgs8", "newton", "accelerated"):
                 key = f"{solver}_{ty}_lambda_{lam}"
                 certified = first["portable"][key][2].startswith("certified")
-                label = "L-BFGS (M = 8)" if solver == "lbfgs8" else "accelerated gradient"
+                label = {"lbfgs8": "L-BFGS (M = 8)", "newton": "Newton-CG", "accelerated": "accelerated gradient"}[solver]
                 work = f"certified 1e-6 rel., λ = {lam}, {label}, {ty}" + ("" if certified else " (NOT certified)")
                 for peer, (seconds, iterations, tol) in peers.items():
                     row(work, key, peer, seconds, f" ({iterations} it., tol {tol:.0e})")
