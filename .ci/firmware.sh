@@ -83,12 +83,13 @@ quantized_lines=$(sed -n 's/^.*firmware-parity iris quantized /quantized /p' "$h
     fail "no quantised iris lines from the host"
 # The resumed run ends where the uninterrupted one does (tests/firmware_parity.rs asserts it).
 [ "${expected[resume]}" = "${expected[iris]}" ] || fail "host: resumed and iris fingerprints differ"
-# The L-BFGS run and the accelerated one: the host's lines, which must say they were certified,
-# and which every lbfgs firmware must print word for word.
-lbfgs_lines=$(sed -n 's/^.*firmware-parity lbfgs \(solved\|accelerated\) /\1 /p' "$host_log")
+# The L-BFGS run, the accelerated one and Newton-CG's: the host's lines, which must say they
+# were certified, and which every lbfgs firmware must print word for word.
+lbfgs_lines=$(sed -n 's/^.*firmware-parity lbfgs \(solved\|accelerated\|newton\) /\1 /p' "$host_log")
 [[ $(grep -c '^solved certified after [0-9]* iterations, ' <<<"$lbfgs_lines") -eq 1 &&
     $(grep -c '^accelerated certified after [0-9]* iterations, ' <<<"$lbfgs_lines") -eq 1 &&
-    $(wc -l <<<"$lbfgs_lines") -eq 2 ]] || fail "no certified L-BFGS and accelerated lines from the host"
+    $(grep -c '^newton certified after [0-9]* iterations, ' <<<"$lbfgs_lines") -eq 1 &&
+    $(wc -l <<<"$lbfgs_lines") -eq 3 ]] || fail "no certified L-BFGS, accelerated and Newton-CG lines from the host"
 checkpoint_crc=$(host_value resume checkpoint 4)
 probabilities=$(host_value predict accuracy 3)
 [[ $probabilities =~ ^[0-9a-f]{16}$ ]] || fail "no host probabilities hash"
@@ -156,8 +157,8 @@ for board in "${boards[@]}"; do
             while read -r line; do
                 grep -qxF "$line" "$log" || fail "$core lbfgs did not print the host's '$line'"
             done <<<"$lbfgs_lines"
-            [ "$(grep -c '^stack [0-9]* bytes for [a-zA-Z:<>0-9]*::minimize, samples [0-9]* bytes$' "$log")" -eq 2 ] ||
-                fail "$core lbfgs: no measured stack for both solvers"
+            [ "$(grep -cE '^stack [0-9]+ bytes for [a-zA-Z:<>0-9]+::minimize, samples [0-9]+ bytes(, probabilities [0-9]+ bytes)?$' "$log")" -eq 3 ] ||
+                fail "$core lbfgs: no measured stack for the three solvers"
         fi
         rm -f "$log"
         [ "$status" -eq 0 ] || fail "$core $demo exited with status $status (124: timeout)"
@@ -214,7 +215,7 @@ if [ "${FIRMWARE_FOOTPRINT:-1}" != 0 ]; then
 
     # The lbfgs firmware once more, under the instruction-counting plugin footprint.sh has just
     # built: the firmware calls each solver between the probes' markers, so the plugin reports
-    # one window per solver (L-BFGS, then the accelerated method).
+    # one window per solver (L-BFGS, the accelerated method, then Newton-CG).
     step "lbfgs: instructions of each solver"
     plugin=target/qemu-plugin/insn-window.so
     nm="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin/llvm-nm"
@@ -231,10 +232,11 @@ if [ "${FIRMWARE_FOOTPRINT:-1}" != 0 ]; then
         timeout 60 $qemu $semihosting -plugin "$plugin,mark=$start,end=$stop" -d plugin \
             -D "$log" -kernel "$elf" >/dev/null || fail "$core lbfgs failed under the plugin"
         awk '$1 == "insn-window" && $2 == 1 { printf "instructions Lbfgs %d\n", $3 }
-             $1 == "insn-window" && $2 == 2 { printf "instructions accelerated %d\n", $3 }' \
+             $1 == "insn-window" && $2 == 2 { printf "instructions accelerated %d\n", $3 }
+             $1 == "insn-window" && $2 == 3 { printf "instructions newton %d\n", $3 }' \
             "$log" | tee "$report/$core-lbfgs-instructions.txt"
         rm -f "$log"
-        [ "$(grep -c '^instructions ' "$report/$core-lbfgs-instructions.txt")" -eq 2 ] ||
-            fail "$core lbfgs: no instruction count for both solvers"
+        [ "$(grep -c '^instructions ' "$report/$core-lbfgs-instructions.txt")" -eq 3 ] ||
+            fail "$core lbfgs: no instruction count for the three solvers"
     done
 fi

@@ -71,20 +71,22 @@ table '| core | model | opt-level |' >"$blocks/footprint-opt-level"
 cp "$report/Cortex-M4F-iris.txt" "$blocks/firmware-iris"
 cp "$report/Cortex-M4F-online.txt" "$blocks/firmware-online"
 cp "$report/Cortex-M4F-lbfgs.txt" "$blocks/firmware-lbfgs"
-# The lbfgs firmware on every core: iterations, instructions and peak stack of both solvers.
+# The lbfgs firmware on every core: iterations, instructions and peak stack of the three solvers.
 {
-    echo '| core | `Lbfgs::<4>` iterations | instructions | stack (B) | `solver::minimize` iterations | instructions | stack (B) | samples (B) |'
-    echo '|---|---:|---:|---:|---:|---:|---:|---:|'
+    echo '| core | `Lbfgs::<4>` iterations | instructions | stack (B) | `solver::minimize` iterations | instructions | stack (B) | `NewtonCg` iterations | instructions | stack (B) | samples (B) | Newton-CG probabilities (B) |'
+    echo '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
     for core in Cortex-M4F Cortex-M3 Cortex-M0 RV32IMC; do
         awk -v core="$core" '
             $2 == "certified" && $3 == "after" { iterations[$1] = $4 }
-            $1 == "stack" && $3 == "bytes" && $5 ~ /^Lbfgs/ { lbfgs = $2; samples = $(NF - 1) }
+            $1 == "stack" && $3 == "bytes" && $5 ~ /^Lbfgs/ { lbfgs = $2; samples = $7 }
             $1 == "stack" && $3 == "bytes" && $5 ~ /^solver::minimize/ { accelerated = $2 }
+            $1 == "stack" && $3 == "bytes" && $5 ~ /^NewtonCg::minimize/ { newton = $2; buffer = $10 }
             $1 == "instructions" { instructions[$2] = $3 }
-            END { if (lbfgs != "" && accelerated != "" && instructions["accelerated"] != "")
-                printf "| %s | %s | %d | %d | %s | %d | %d | %d |\n", core, iterations["solved"],
-                    instructions["Lbfgs"], lbfgs, iterations["accelerated"],
-                    instructions["accelerated"], accelerated, samples }
+            END { if (lbfgs != "" && accelerated != "" && newton != "" && instructions["newton"] != "")
+                printf "| %s | %s | %d | %d | %s | %d | %d | %s | %d | %d | %d | %d |\n", core,
+                    iterations["solved"], instructions["Lbfgs"], lbfgs,
+                    iterations["accelerated"], instructions["accelerated"], accelerated,
+                    iterations["newton"], instructions["newton"], newton, samples, buffer }
         ' "$report/$core-lbfgs.txt" "$report/$core-lbfgs-instructions.txt"
     done
 } >"$blocks/lbfgs-stack"

@@ -178,26 +178,18 @@ fn assert_certified_against_reference(outcome: &Outcome) {
     );
 }
 
-/// Newton-CG on the `lbfgs` firmware's problem (same data, objective, tolerance and budget),
-/// on the host only: the firmware runs L-BFGS. `.ci/run` requires these lines to be the same in
-/// the portable, `std` (AVX2) and native builds.
+/// The `lbfgs` firmware's Newton-CG run on the host: the same data, objective, tolerance and
+/// budget as L-BFGS's. Every core must print the same `newton` line; `.ci/run` also compares
+/// the lines (and the model's fingerprint) of the portable, `std` and native builds.
 #[test]
 fn iris_newton_is_certified() {
-    use tinysoftmax::newton::NewtonCg;
-    use tinysoftmax::solver::{Stop, Tolerance};
     let samples =
         recipe::standardize(&iris_data::FEATURES, &iris_data::LABELS).expect("iris standardises");
-    let (_, goal) = recipe::configuration().expect("the recipe's objective is valid");
-    let stop = Stop::new(
-        Tolerance::Relative(full_batch::TOLERANCE),
-        full_batch::MAX_ITERATIONS,
-    );
-    let mut model = tinysoftmax::Classifier::zeros();
-    let mut probabilities = vec![[0.0_f32; CLASSES]; samples.len()];
-    let report = NewtonCg::minimize(&mut model, &samples, &goal, stop, &mut probabilities)
-        .expect("iris solves");
+    let mut probabilities = [[0.0_f32; CLASSES]; iris_data::ROWS];
+    let (model, report) =
+        full_batch::solve_newton(&samples, &mut probabilities).expect("iris solves");
     println!(
-        "firmware-parity newton solved {}",
+        "firmware-parity lbfgs newton {}",
         full_batch::summary(&report)
     );
     println!(
@@ -208,6 +200,11 @@ fn iris_newton_is_certified() {
     let outcome = full_batch::outcome(model, &report, &samples);
     assert!(outcome.passes(), "{outcome:?}");
     assert_certified_against_reference(&outcome);
+    // The probabilities left in the buffer are a distribution for every sample.
+    for p in &probabilities {
+        let total: f32 = p.iter().sum();
+        assert!((total - 1.0).abs() <= 1e-6, "{p:?}");
+    }
 }
 
 /// The `lbfgs` firmware's computation on the host: L-BFGS from the zero model to a certified

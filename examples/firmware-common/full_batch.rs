@@ -7,11 +7,13 @@
 //! λ = [`LAMBDA`](crate::recipe::LAMBDA) = 0.01), in f32, until
 //! [`convex::certify`](tinysoftmax::convex::certify) proves the relative gap [`TOLERANCE`]:
 //! P − P* ≤ 10⁻⁶·P*. For comparison, [`solve_accelerated`] runs the accelerated gradient
-//! method, [`solver::minimize`], on the same problem to the same tolerance.
+//! method, [`solver::minimize`], and [`solve_newton`] Newton-CG, [`NewtonCg::minimize`], on the
+//! same problem to the same tolerance.
 
 use core::fmt;
 
 use tinysoftmax::lbfgs::Lbfgs;
+use tinysoftmax::newton::NewtonCg;
 use tinysoftmax::solver::{self, Report, Stop, Tolerance};
 use tinysoftmax::{Classifier, Result};
 
@@ -27,6 +29,9 @@ pub const HISTORY: usize = 4;
 pub const TOLERANCE: f32 = 1e-6;
 /// The iteration budget: ten times the iterations the accelerated method needs on iris.
 pub const MAX_ITERATIONS: u32 = 1000;
+
+/// Newton-CG's buffer: one probability per sample and class.
+pub type Probabilities = [[f32; CLASSES]];
 
 /// The solver's model and report.
 pub type Solved = (Classifier<FEATURES, CLASSES>, Report<f32>);
@@ -55,6 +60,20 @@ pub fn solve_accelerated(samples: &[IrisSample]) -> Result<Solved> {
     let stop = Stop::new(Tolerance::Relative(TOLERANCE), MAX_ITERATIONS);
     let mut model = Classifier::zeros();
     let report = solver::minimize(&mut model, samples, &goal, stop)?;
+    Ok((model, report))
+}
+
+/// Minimises the same objective from the zero model to the same tolerance with Newton-CG,
+/// whose buffer of probabilities (one `[f32; 3]` per sample) the caller provides.
+///
+/// # Errors
+///
+/// Those of [`NewtonCg::minimize`] (none is expected on iris).
+pub fn solve_newton(samples: &[IrisSample], probabilities: &mut Probabilities) -> Result<Solved> {
+    let (_, goal) = configuration()?;
+    let stop = Stop::new(Tolerance::Relative(TOLERANCE), MAX_ITERATIONS);
+    let mut model = Classifier::zeros();
+    let report = NewtonCg::minimize(&mut model, samples, &goal, stop, probabilities)?;
     Ok((model, report))
 }
 

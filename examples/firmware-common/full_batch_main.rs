@@ -15,13 +15,16 @@
 //! stack 2928 bytes for Lbfgs::<4>::minimize, samples 3000 bytes
 //! accelerated certified after 109 iterations, objective 0x3e884b85, gap 0x348a09fc
 //! stack 1968 bytes for solver::minimize, samples 3000 bytes
+//! newton certified after 6 iterations, objective 0x3e884b80, gap 0x330e3416
+//! stack 2100 bytes for NewtonCg::minimize, samples 3000 bytes, probabilities 1800 bytes
 //! result pass
 //! fingerprint 50cd201a50e8ea82
 //! ```
 //!
 //! The `accelerated` lines are the same for `solver::minimize`, the accelerated gradient method,
-//! on the same problem to the same tolerance. The `solved` and `accelerated` lines are the
-//! host's word for word, and the fingerprint line (of the L-BFGS model) comes last, so that a
+//! on the same problem to the same tolerance, and the `newton` lines for `NewtonCg::minimize`,
+//! whose buffer of probabilities lives, like the samples, in the caller's frame (outside the
+//! measured stack). The `solved`, `accelerated` and `newton` lines are the host's word for word, and the fingerprint line (of the L-BFGS model) comes last, so that a
 //! script can compare them with the host's.
 
 use core::mem::size_of_val;
@@ -29,14 +32,16 @@ use core::mem::size_of_val;
 use semihosting::println;
 use tinysoftmax::Result;
 
-use crate::full_batch::{HISTORY, Solved, TOLERANCE, outcome, solve, solve_accelerated, summary};
+use crate::full_batch::{
+    HISTORY, Solved, TOLERANCE, outcome, solve, solve_accelerated, solve_newton, summary,
+};
 use crate::iris_data::{FEATURES, LABELS, ROWS};
 use crate::iris_main::{TRAINING_ERROR, report};
-use crate::recipe::{IrisSample, LAMBDA, standardize};
+use crate::recipe::{CLASSES, LAMBDA, standardize};
 use crate::stack;
 
-/// Solves with both methods, prints the report, and returns the exit status: 0 when both runs
-/// were certified and everything else passes.
+/// Solves with the three methods, prints the report, and returns the exit status: 0 when every
+/// run was certified and everything else passes.
 pub fn run() -> i32 {
     let samples = match standardize(&FEATURES, &LABELS) {
         Ok(samples) => samples,
@@ -45,16 +50,21 @@ pub fn run() -> i32 {
             return TRAINING_ERROR;
         }
     };
-    let (peak, solved) = measure(solve, &samples);
-    let (accelerated_peak, accelerated) = measure(solve_accelerated, &samples);
-    let ((model, solver_report), (_, accelerated)) = match (solved, accelerated) {
-        (Some(Ok(solved)), Some(Ok(accelerated))) => (solved, accelerated),
-        (Some(Err(e)), _) | (_, Some(Err(e))) => {
-            println!("solving failed: {}", e);
-            return TRAINING_ERROR;
-        }
-        _ => return TRAINING_ERROR, // not reached: `stack::peak` calls the solver
-    };
+    let mut probabilities = [[0.0_f32; CLASSES]; ROWS];
+    let (peak, solved) = measure(|| solve(&samples));
+    let (accelerated_peak, accelerated) = measure(|| solve_accelerated(&samples));
+    let (newton_peak, newton) = measure(|| solve_newton(&samples, &mut probabilities));
+    let ((model, solver_report), (_, accelerated), (_, newton)) =
+        match (solved, accelerated, newton) {
+            (Some(Ok(solved)), Some(Ok(accelerated)), Some(Ok(newton))) => {
+                (solved, accelerated, newton)
+            }
+            (Some(Err(e)), _, _) | (_, Some(Err(e)), _) | (_, _, Some(Err(e))) => {
+                println!("solving failed: {}", e);
+                return TRAINING_ERROR;
+            }
+            _ => return TRAINING_ERROR, // not reached: `stack::peak` calls the solver
+        };
     println!(
         "lbfgs: {} samples standardised on the device; Lbfgs::<{}> from the zero model, lambda {}, relative gap {:e}",
         ROWS, HISTORY, LAMBDA, TOLERANCE
@@ -67,24 +77,50 @@ pub fn run() -> i32 {
         );
         println!("solved {}", summary(&solver_report));
         let samples = size_of_val(&samples);
-        print_stack(format_args!("Lbfgs::<{HISTORY}>::minimize"), peak, samples);
+        print_stack(
+            format_args!("Lbfgs::<{HISTORY}>::minimize"),
+            peak,
+            (samples, None),
+        );
         println!("accelerated {}", summary(&accelerated));
-        print_stack(format_args!("solver::minimize"), accelerated_peak, samples);
+        print_stack(
+            format_args!("solver::minimize"),
+            accelerated_peak,
+            (samples, None),
+        );
+        println!("newton {}", summary(&newton));
+        let buffer = Some(size_of_val(&probabilities));
+        print_stack(
+            format_args!("NewtonCg::minimize"),
+            newton_peak,
+            (samples, buffer),
+        );
         solver_report.certified
             && peak.is_some()
             && accelerated.certified
             && accelerated_peak.is_some()
+            && newton.certified
+            && newton_peak.is_some()
     })
 }
 
-/// Prints the peak stack of the solver `name`, and how many bytes the samples take.
-fn print_stack(name: core::fmt::Arguments<'_>, peak: Option<usize>, samples: usize) {
-    match peak {
-        Some(bytes) => println!(
+/// Prints the peak stack of the solver `name`, and how many bytes the samples (and Newton-CG's
+/// probabilities) take.
+fn print_stack(
+    name: core::fmt::Arguments<'_>,
+    peak: Option<usize>,
+    (samples, probabilities): (usize, Option<usize>),
+) {
+    match (peak, probabilities) {
+        (Some(bytes), None) => println!(
             "stack {} bytes for {}, samples {} bytes",
             bytes, name, samples
         ),
-        None => println!(
+        (Some(bytes), Some(buffer)) => println!(
+            "stack {} bytes for {}, samples {} bytes, probabilities {} bytes",
+            bytes, name, samples, buffer
+        ),
+        (None, _) => println!(
             "stack of {}: more than the {} bytes painted",
             name,
             stack::WINDOW
@@ -92,12 +128,9 @@ fn print_stack(name: core::fmt::Arguments<'_>, peak: Option<usize>, samples: usi
     }
 }
 
-/// Runs `method` on `samples` and measures its peak stack ([`stack::peak`]).
-fn measure(
-    method: fn(&[IrisSample]) -> Result<Solved>,
-    samples: &[IrisSample],
-) -> (Option<usize>, Option<Result<Solved>>) {
+/// Runs `method` and measures its peak stack ([`stack::peak`]).
+fn measure(mut method: impl FnMut() -> Result<Solved>) -> (Option<usize>, Option<Result<Solved>>) {
     let mut solved = None;
-    let peak = stack::peak(&mut || solved = Some(method(samples)));
+    let peak = stack::peak(&mut || solved = Some(method()));
     (peak, solved)
 }
