@@ -12,11 +12,11 @@
 //! certificate gap 2.0e-7 (0x345ae41a) distance 6.4e-3
 //! gradient norm 6.4e-5, its rounding allowance 3.4e-7
 //! solved certified after 20 iterations, objective 0x3e884b82, gap 0x345ae41a
-//! stack 2928 bytes for Lbfgs::<4>::minimize, samples 3000 bytes
+//! stack 2816 bytes for Lbfgs::<4>::minimize, samples 3000 bytes
 //! accelerated certified after 109 iterations, objective 0x3e884b85, gap 0x348a09fc
-//! stack 1968 bytes for solver::minimize, samples 3000 bytes
+//! stack 1920 bytes for solver::minimize, samples 3000 bytes
 //! newton certified after 6 iterations, objective 0x3e884b80, gap 0x330e3416
-//! stack 2100 bytes for NewtonCg::minimize, samples 3000 bytes, probabilities 1800 bytes
+//! stack 2568 bytes for NewtonCg::minimize, samples 3000 bytes, probabilities 1800 bytes
 //! result pass
 //! fingerprint 50cd201a50e8ea82
 //! ```
