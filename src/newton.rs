@@ -179,7 +179,7 @@ impl<const F: usize, const C: usize, T: Float> Directions<F, C, T> for Newton<'_
         if !filled {
             probabilities_into(x, self.samples, self.probabilities)?;
         }
-        let d = self.solve(g, p)?;
+        let (d, _) = self.solve(g, p)?;
         let slope = dot(g, &d);
         if slope < T::ZERO {
             return Ok((d, slope));
@@ -213,8 +213,8 @@ impl<const F: usize, const C: usize, T: Float> Directions<F, C, T> for Newton<'_
 
 impl<const F: usize, const C: usize, T: Float> Newton<'_, F, C, T> {
     /// An approximate solution d of H·d = −g by conjugate gradients from d = 0, with H the
-    /// Hessian at the point whose probabilities the buffer holds.
-    fn solve(&self, g: &Classifier<F, C, T>, p: T) -> Result<Classifier<F, C, T>> {
+    /// Hessian at the point whose probabilities the buffer holds, and the products it took.
+    fn solve(&self, g: &Classifier<F, C, T>, p: T) -> Result<(Classifier<F, C, T>, u32)> {
         let mut d = Classifier::zeros();
         let mut r = g.clone();
         map_params(&mut r, |v| -v);
@@ -227,10 +227,12 @@ impl<const F: usize, const C: usize, T: Float> Newton<'_, F, C, T> {
         let forcing = if root < T::HALF { root } else { T::HALF } * g1;
         // And once ‖r‖₂ is half the gradient norm at which the certificate is tried.
         let enough = T::HALF * enough_gradient(self.tolerance, p, self.objective.lambda());
-        for _ in 0..MAX_PRODUCTS {
+        let mut products = 0;
+        while products < MAX_PRODUCTS {
             if rr.sqrt() <= enough || norm1(&r) <= forcing {
                 break;
             }
+            products += 1;
             let hq =
                 hessian_vector_product_at(self.samples, self.objective, self.probabilities, &q)?;
             let curvature = dot(&q, &hq);
@@ -246,7 +248,7 @@ impl<const F: usize, const C: usize, T: Float> Newton<'_, F, C, T> {
             scale_and_add(&mut q, beta, &r);
             rr = rr_new;
         }
-        Ok(d)
+        Ok((d, products))
     }
 }
 
@@ -392,7 +394,7 @@ mod tests {
             probabilities: &mut probabilities,
             tolerance: Tolerance::Absolute(1e-30),
         };
-        let Ok(d) = newton.solve(&g, p) else {
+        let Ok((d, _)) = newton.solve(&g, p) else {
             unreachable!()
         };
         let Ok(hd) = hessian_vector_product(&x, &samples, &o, &Parameters::of(&d)) else {
@@ -418,6 +420,95 @@ mod tests {
             unreachable!()
         };
         assert!(norm1(&g_plain) > 0.5 * g1, "{} {g1}", norm1(&g_plain));
+    }
+
+    /// The objective, gradient, probabilities and smoothness bound at `x`.
+    fn at(
+        x: &Classifier<2, 3, f64>,
+        o: &Objective<3, f64>,
+    ) -> (f64, Classifier<2, 3, f64>, [[f64; 3]; 5], f64) {
+        let samples = data();
+        let mut probabilities = [[0.0; 3]; 5];
+        let Ok((p, g)) = gradient_and_probabilities(x, &samples, o, &mut probabilities) else {
+            unreachable!()
+        };
+        let Ok(smooth) = crate::convex::smoothness(&samples, o) else {
+            unreachable!()
+        };
+        (p, g, probabilities, smooth)
+    }
+
+    /// Where the gradient is already as small as the tolerance needs, the solve takes no
+    /// product and returns d = 0, and the direction is the gradient step −g/L.
+    #[test]
+    fn a_solve_with_nothing_to_do_gives_the_gradient_step() {
+        let (samples, o, x) = (data(), objective(0.01), model());
+        let (p, g, mut probabilities, smooth) = at(&x, &o);
+        let mut newton = Newton {
+            samples: &samples,
+            objective: &o,
+            probabilities: &mut probabilities,
+            tolerance: Tolerance::Absolute(1e6),
+        };
+        let Ok((d, products)) = newton.solve(&g, p) else {
+            unreachable!()
+        };
+        assert_eq!((d, products), (Classifier::zeros(), 0));
+        let Ok((d, slope)) = newton.descent(&x, (p, &g), smooth, true) else {
+            unreachable!()
+        };
+        let mut step = g.clone();
+        map_params(&mut step, |v| -v / smooth);
+        assert_eq!(d, step);
+        assert!(slope < 0.0 && slope == dot(&g, &step));
+    }
+
+    /// Near the optimum, with nothing but the forcing term √‖g‖₁·‖g‖₁ to stop it, conjugate
+    /// gradients reach it within the 9 dimensions of the parameters (5 products; with β ≈ 0,
+    /// steepest descent in the same metric, 99).
+    #[test]
+    fn conjugate_gradients_end_within_the_dimension() {
+        let (samples, o) = (data(), objective(0.001));
+        let mut x = Classifier::zeros();
+        let mut probabilities = [[0.0; 3]; 5];
+        let r = NewtonCg::minimize(&mut x, &samples, &o, stop(1e-14, 100), &mut probabilities);
+        assert!(r.is_ok_and(|r| r.certified));
+        for (k, v) in x.params_mut().enumerate() {
+            *v += 1e-6 * [1.0, -1.0, 0.5, 2.0][k % 4];
+        }
+        let (p, g, mut probabilities, _) = at(&x, &o);
+        let newton = Newton {
+            samples: &samples,
+            objective: &o,
+            probabilities: &mut probabilities,
+            tolerance: Tolerance::Absolute(1e-30),
+        };
+        let Ok((_, products)) = newton.solve(&g, p) else {
+            unreachable!()
+        };
+        assert!((2..=9).contains(&products), "{products}");
+    }
+
+    /// Given `filled = false`, the direction is computed from the probabilities at `x`, not from
+    /// what the buffer held (here, another point's).
+    #[test]
+    fn stale_probabilities_are_recomputed() {
+        let (samples, o, x) = (data(), objective(0.01), model());
+        let (p, g, mut fresh, smooth) = at(&x, &o);
+        let (.., mut stale, _) = at(&Classifier::zeros(), &o);
+        let direction = |probabilities: &mut [[f64; 3]], filled| {
+            let mut newton = Newton {
+                samples: &samples,
+                objective: &o,
+                probabilities,
+                tolerance: Tolerance::Absolute(1e-30),
+            };
+            newton.descent(&x, (p, &g), smooth, filled)
+        };
+        let expected = direction(&mut fresh, true);
+        assert!(expected.is_ok());
+        assert_eq!(direction(&mut stale, false), expected);
+        assert_eq!(stale, fresh);
     }
 
     #[test]
