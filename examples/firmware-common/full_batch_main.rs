@@ -16,7 +16,7 @@
 //! accelerated certified after 109 iterations, objective 0x3e884b85, gap 0x348a09fc
 //! stack 1920 bytes for solver::minimize, samples 3000 bytes
 //! newton certified after 6 iterations, objective 0x3e884b80, gap 0x330e3416
-//! stack 2568 bytes for NewtonCg::minimize, samples 3000 bytes, probabilities 1800 bytes
+//! stack 2504 bytes for NewtonCg::minimize, samples 3000 bytes, probabilities 1800 bytes
 //! result pass
 //! fingerprint 50cd201a50e8ea82
 //! ```
