@@ -683,8 +683,8 @@ mod tests {
 
     /// The host's grouped sweep gives every entry the bits of the per-column formula
     /// θ − η·(δ_c·x_f + λ·θ), with whole groups of four columns and a remainder (F = 7, C = 3;
-    /// F = 64, C = 10), its velocity untouched by plain SGD; a NaN feature in a group or in the
-    /// remainder stops it with `false`.
+    /// F = 64, C = 10), its velocity untouched by plain SGD; a rule failing on any one entry,
+    /// or a NaN feature in a group or in the remainder, makes it return `false`.
     #[test]
     fn the_grouped_sweep_updates_every_entry_as_the_column_sweep_does() {
         fn check<const F: usize, const C: usize>() {
@@ -722,6 +722,26 @@ mod tests {
                 assert_eq!(b[c].to_bits(), want.to_bits());
             }
             assert_eq!((vw, vb), ([[7.0; C]; F], [7.0; C]));
+            // A rule that fails on one entry (in a group, in the remainder or a bias) fails
+            // the sweep.
+            for fail_at in [0, F * C - 1, F * C + C - 1] {
+                let mut calls = 0;
+                let (mut w, mut b) = (start, bias);
+                let ok = sweep_grouped(
+                    &mut w,
+                    &mut b,
+                    &mut vw,
+                    &mut vb,
+                    &delta,
+                    &x,
+                    lambda,
+                    |_, _, _| {
+                        calls += 1;
+                        calls != fail_at + 1
+                    },
+                );
+                assert!(!ok && calls == F * C + C, "fails at {fail_at}");
+            }
             for nan_at in [0, F - 1] {
                 let mut bad = x;
                 bad[nan_at] = f32::NAN;
