@@ -542,7 +542,10 @@ fn sweep<T: Float, const F: usize, const C: usize>(
     mut rule: impl FnMut(&mut T, &mut T, T) -> bool,
 ) -> bool {
     let mut ok = true;
-    if !cfg!(target_os = "none") && C < HOST_GROUPED_BELOW {
+    // Compiled out on bare-metal targets (not merely skipped), so that their code is what it
+    // was at every opt-level.
+    #[cfg(not(target_os = "none"))]
+    if C < HOST_GROUPED_BELOW {
         return sweep_grouped(
             columns,
             bias,
@@ -580,9 +583,11 @@ fn sweep<T: Float, const F: usize, const C: usize>(
 }
 
 /// Columns shorter than this (C < 16) are updated [`GROUP`] at a time on the host.
+#[cfg(not(target_os = "none"))]
 const HOST_GROUPED_BELOW: usize = 16;
 
 /// Columns per group in [`sweep_grouped`].
+#[cfg(not(target_os = "none"))]
 const GROUP: usize = 4;
 
 /// [`sweep`] on the host for short columns: the weights taken [`GROUP`] columns at a time as
@@ -591,6 +596,7 @@ const GROUP: usize = 4;
 /// same bits; a run of 40 values fills whole vectors where a column of 10 left a remainder in
 /// every column. A (64, 10) step took 248–250 ns instead of 258–269 ns, Nesterov's 308–309
 /// instead of 320–330 (`bench/benches/step.rs`, the builds alternated, 2026-11-30).
+#[cfg(not(target_os = "none"))]
 #[expect(
     clippy::too_many_arguments,
     reason = "the split borrows of model and state"
