@@ -486,7 +486,8 @@ impl<const C: usize, T: Float> CrossEntropy<C, T> {
         y: Label<C>,
     ) -> (T, [T; C], [T; C]) {
         // The kernel's gradient holds p_j for j ≠ y; p_y is noted before it becomes p_y − 1,
-        // divided as `probabilities_from_exps` divides it.
+        // divided as `probabilities_from_exps` divides it. (Taking the probabilities from the
+        // kernel and subtracting the label afterwards made the gradient pass 25 % slower.)
         let p_y = core::cell::Cell::new(T::ZERO);
         let (shift, s, grad) = kernel(z, |e, s, k| {
             p_y.set(e[y.index()] / (T::ONE + s));

@@ -384,10 +384,7 @@ mod tests {
         for (k, v) in x.params_mut().enumerate() {
             *v += 0.02 * [1.0, -1.0, 0.5, 2.0][k % 4];
         }
-        let Ok((p, g)) = crate::convex::gradient_in_model_shape(&x, &samples, &o) else {
-            unreachable!()
-        };
-        assert_eq!(probabilities_into(&x, &samples, &mut probabilities), Ok(()));
+        let (p, g, mut probabilities, smooth) = at(&x, &o);
         let newton = Newton {
             samples: &samples,
             objective: &o,
@@ -407,18 +404,11 @@ mod tests {
         assert!(norm1(&residual) <= g1.sqrt() * g1, "{residual:?}");
         let mut next = x.clone();
         axpy(&mut next, 1.0, &d);
-        let Ok((_, g_next)) = crate::convex::gradient_in_model_shape(&next, &samples, &o) else {
-            unreachable!()
-        };
+        let (_, g_next, ..) = at(&next, &o);
         assert!(norm1(&g_next) < 0.2 * g1, "{} {g1}", norm1(&g_next));
-        let Ok(smooth) = crate::convex::smoothness(&samples, &o) else {
-            unreachable!()
-        };
         let mut plain = x.clone();
         axpy(&mut plain, -1.0 / smooth, &g);
-        let Ok((_, g_plain)) = crate::convex::gradient_in_model_shape(&plain, &samples, &o) else {
-            unreachable!()
-        };
+        let (_, g_plain, ..) = at(&plain, &o);
         assert!(norm1(&g_plain) > 0.5 * g1, "{} {g1}", norm1(&g_plain));
     }
 

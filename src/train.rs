@@ -613,15 +613,11 @@ fn sweep_grouped<T: Float, const F: usize, const C: usize>(
     mut rule: impl FnMut(&mut T, &mut T, T) -> bool,
 ) -> bool {
     let mut ok = true;
-    let mut w_groups = columns.as_flattened_mut().chunks_exact_mut(GROUP * C);
-    let mut v_groups = velocity_columns
-        .as_flattened_mut()
-        .chunks_exact_mut(GROUP * C);
-    let mut x_groups = x.chunks_exact(GROUP);
-    for ((w_group, v_group), x_group) in (&mut w_groups).zip(&mut v_groups).zip(&mut x_groups) {
+    // One group of up to GROUP columns (the last may be shorter): `None` at a NaN feature.
+    let mut group = |w_group: &mut [T], v_group: &mut [T], x_group: &[T]| {
         // As in `sweep`: the exit keeps the compiler from strided loads across features.
         if x_group.iter().any(|v| v.is_nan()) {
-            return false;
+            return None;
         }
         let mut products = [[T::ZERO; C]; GROUP];
         for (row, &xf) in products.iter_mut().zip(x_group) {
@@ -629,24 +625,30 @@ fn sweep_grouped<T: Float, const F: usize, const C: usize>(
                 *p = d * xf;
             }
         }
+        let mut ok = true;
         let entries = w_group.iter_mut().zip(v_group.iter_mut());
         for ((w, v), &dx) in entries.zip(products.as_flattened()) {
             let g = dx + lambda * *w;
             ok &= rule(w, v, g);
         }
-    }
-    let w_rest = w_groups.into_remainder().chunks_exact_mut(C);
-    let v_rest = v_groups.into_remainder().chunks_exact_mut(C);
-    for ((w_column, v_column), &xf) in w_rest.zip(v_rest).zip(x_groups.remainder()) {
-        if xf.is_nan() {
+        Some(ok)
+    };
+    let mut w_groups = columns.as_flattened_mut().chunks_exact_mut(GROUP * C);
+    let mut v_groups = velocity_columns
+        .as_flattened_mut()
+        .chunks_exact_mut(GROUP * C);
+    let mut x_groups = x.chunks_exact(GROUP);
+    for ((w_group, v_group), x_group) in (&mut w_groups).zip(&mut v_groups).zip(&mut x_groups) {
+        let Some(group_ok) = group(w_group, v_group, x_group) else {
             return false;
-        }
-        let entries = w_column.iter_mut().zip(v_column.iter_mut());
-        for ((w, v), &d) in entries.zip(delta.iter()) {
-            let g = d * xf + lambda * *w;
-            ok &= rule(w, v, g);
-        }
+        };
+        ok &= group_ok;
     }
+    let rest = (w_groups.into_remainder(), v_groups.into_remainder());
+    let Some(rest_ok) = group(rest.0, rest.1, x_groups.remainder()) else {
+        return false;
+    };
+    ok &= rest_ok;
     let biases = bias.iter_mut().zip(velocity_bias.iter_mut());
     for ((b, vb), &d) in biases.zip(delta.iter()) {
         let g = d + lambda * *b;
